@@ -1,0 +1,82 @@
+/**
+ * The platform client: one object per API, built from resolved settings.
+ *
+ * @example
+ * const clients = createClients(resolveSettings());
+ * const items = await clients.vault().list({ type: "bearer_tokens" });
+ */
+import { Dispatcher } from "undici";
+import { AiGatewayApi, gatewayPaths } from "./aigateway";
+import { ClientCredentialsToken, StaticToken, TokenSource } from "./auth";
+import { HttpClient, RetryPolicy } from "./http";
+import { ServerlessKeysApi } from "./serverless";
+import { missingCredentials, Settings } from "./settings";
+import { VaultApi } from "./vault";
+
+export * from "./errors";
+export * from "./models";
+export * from "./settings";
+export { VaultApi } from "./vault";
+export { ServerlessKeysApi, createOnce } from "./serverless";
+export { AiGatewayApi, gatewayPaths, gatewayNamePattern } from "./aigateway";
+export { ClientCredentialsToken, StaticToken, type TokenSource } from "./auth";
+export { HttpClient, type RetryPolicy } from "./http";
+
+export interface ClientOptions {
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  dispatcher?: Dispatcher;
+}
+
+export interface Clients {
+  /** The vault API; throws CONFIG errors lazily, when first used without credentials. */
+  vault(): VaultApi;
+  serverless(): ServerlessKeysApi;
+  aigateway(): AiGatewayApi;
+}
+
+/** Builds the clients lazily, so a stack that only uses the vault needs no gateway settings. */
+export function createClients(settings: Settings, options: ClientOptions = {}): Clients {
+  let platform: HttpClient | undefined;
+  let gateway: HttpClient | undefined;
+  const platformHttp = () => (platform ??= new HttpClient({ ...options, service: "ccluster", baseUrl: settings.apiUrl!, auth: platformAuth(settings, options) }));
+  const gatewayHttp = () => {
+    if (!settings.aigatewayApiUrl) throw missingCredentials("aigateway");
+    return (gateway ??= new HttpClient({ ...options, service: "aigateway", baseUrl: settings.aigatewayApiUrl, auth: gatewayAuth(settings, options) }));
+  };
+  return {
+    vault: () => new VaultApi(platformHttp()),
+    serverless: () => new ServerlessKeysApi(platformHttp()),
+    aigateway: () => new AiGatewayApi(gatewayHttp()),
+  };
+}
+
+function platformAuth(s: Settings, o: ClientOptions): TokenSource {
+  if (s.token) return new StaticToken(s.token);
+  if (s.serviceAccountId && s.serviceAccountSecret)
+    return new ClientCredentialsToken({
+      service: "ccluster",
+      style: "form",
+      tokenUrl: s.tokenUrl!,
+      clientId: s.serviceAccountId,
+      clientSecret: s.serviceAccountSecret,
+      timeoutMs: o.timeoutMs,
+      dispatcher: o.dispatcher,
+    });
+  throw missingCredentials("ccluster");
+}
+
+function gatewayAuth(s: Settings, o: ClientOptions): TokenSource {
+  if (s.aigatewayToken) return new StaticToken(s.aigatewayToken);
+  if (s.aigatewayClientId && s.aigatewayClientSecret)
+    return new ClientCredentialsToken({
+      service: "aigateway",
+      style: "basic",
+      tokenUrl: s.aigatewayTokenUrl ?? s.aigatewayApiUrl!.replace(/\/+$/, "") + gatewayPaths.authToken,
+      clientId: s.aigatewayClientId,
+      clientSecret: s.aigatewayClientSecret,
+      timeoutMs: o.timeoutMs,
+      dispatcher: o.dispatcher,
+    });
+  throw missingCredentials("aigateway");
+}

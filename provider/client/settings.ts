@@ -1,0 +1,116 @@
+/**
+ * Where the provider finds its endpoint and credentials: stack config (`ccluster:*`,
+ * `aigateway:*`), then this package's environment variables (`CCLUSTER_*`, `AIGATEWAY_*`), then
+ * the platform CLI's own names (`CENTML_*`), then defaults. This table is the one declaration
+ * of every setting; the README's configuration section is generated from it.
+ */
+import { ErrorCodes, PlatformError } from "./errors";
+
+export interface SettingDeclaration {
+  /** Stack config key, e.g. `ccluster:apiUrl`. */
+  configKey: string;
+  /** Environment variables, first match wins. */
+  env: string[];
+  secret: boolean;
+  default?: string;
+  description: string;
+}
+
+export const settingDeclarations = {
+  apiUrl: {
+    configKey: "ccluster:apiUrl",
+    env: ["CCLUSTER_API_URL", "CENTML_PLATFORM_API_URL"],
+    secret: false,
+    default: "https://api.centml.com",
+    description: "Base URL of the CCluster (CentML) platform API.",
+  },
+  token: {
+    configKey: "ccluster:token",
+    env: ["CCLUSTER_TOKEN"],
+    secret: true,
+    description: "A bearer token for the platform API. Use this or a service account.",
+  },
+  serviceAccountId: {
+    configKey: "ccluster:serviceAccountId",
+    env: ["CCLUSTER_SERVICE_ACCOUNT_ID", "CENTML_SERVICE_ACCOUNT_ID"],
+    secret: false,
+    description: "Service account client id (OAuth2 client credentials), as CI uses.",
+  },
+  serviceAccountSecret: {
+    configKey: "ccluster:serviceAccountSecret",
+    env: ["CCLUSTER_SERVICE_ACCOUNT_SECRET", "CENTML_SERVICE_ACCOUNT_SECRET"],
+    secret: true,
+    description: "Service account client secret.",
+  },
+  tokenUrl: {
+    configKey: "ccluster:tokenUrl",
+    env: ["CCLUSTER_TOKEN_URL", "CENTML_SERVICE_ACCOUNT_TOKEN_URL"],
+    secret: false,
+    default: "https://signin.centml.com/oauth2/token",
+    description: "OAuth2 token URL for the service account exchange.",
+  },
+  aigatewayApiUrl: {
+    configKey: "aigateway:apiUrl",
+    env: ["AIGATEWAY_API_URL"],
+    secret: false,
+    description: "Base URL of the AI gateway's management API (required for aigateway resources).",
+  },
+  aigatewayToken: {
+    configKey: "aigateway:token",
+    env: ["AIGATEWAY_TOKEN"],
+    secret: true,
+    description: "A bearer token for the AI gateway API. Use this or a service account.",
+  },
+  aigatewayClientId: {
+    configKey: "aigateway:clientId",
+    env: ["AIGATEWAY_CLIENT_ID"],
+    secret: false,
+    description: "AI gateway service account client id (HTTP Basic client credentials).",
+  },
+  aigatewayClientSecret: {
+    configKey: "aigateway:clientSecret",
+    env: ["AIGATEWAY_CLIENT_SECRET"],
+    secret: true,
+    description: "AI gateway service account client secret.",
+  },
+  aigatewayTokenUrl: {
+    configKey: "aigateway:tokenUrl",
+    env: ["AIGATEWAY_TOKEN_URL"],
+    secret: false,
+    description: "AI gateway token URL (default: `<aigateway:apiUrl>/v2/auth/token`, assumed).",
+  },
+} satisfies Record<string, SettingDeclaration>;
+
+export type SettingName = keyof typeof settingDeclarations;
+export type Settings = Partial<Record<SettingName, string>>;
+
+/** Anything with `get(key)`: Pulumi's dynamic-provider config, or a plain map in tests. */
+export interface ConfigSource {
+  get(key: string): string | undefined;
+}
+
+/** Resolves every setting from config, then the environment, then the default. */
+export function resolveSettings(config?: ConfigSource, env: NodeJS.ProcessEnv = process.env): Settings {
+  const out: Settings = {};
+  for (const [name, decl] of Object.entries(settingDeclarations) as [SettingName, SettingDeclaration][]) {
+    const fromConfig = config?.get(decl.configKey);
+    const fromEnv = decl.env.map((e) => env[e]).find((v) => v !== undefined && v !== "");
+    const value = fromConfig || fromEnv || decl.default;
+    if (value !== undefined && value !== "") out[name] = value;
+  }
+  return out;
+}
+
+/** The error users see when credentials are missing: it says every place they can put them. */
+export function missingCredentials(service: "ccluster" | "aigateway"): PlatformError {
+  const d = settingDeclarations;
+  const text =
+    service === "ccluster"
+      ? `set \`pulumi config set --secret ${d.token.configKey} ...\` (or ${d.token.env.join("/")}), or a service account with ` +
+        `${d.serviceAccountId.configKey} + ${d.serviceAccountSecret.configKey} (or ${d.serviceAccountId.env.join("/")} + ${d.serviceAccountSecret.env.join("/")})`
+      : `set ${d.aigatewayApiUrl.configKey} and either ${d.aigatewayToken.configKey} or ${d.aigatewayClientId.configKey} + ${d.aigatewayClientSecret.configKey} ` +
+        `(or ${d.aigatewayApiUrl.env[0]} with ${d.aigatewayToken.env[0]} or ${d.aigatewayClientId.env[0]} + ${d.aigatewayClientSecret.env[0]})`;
+  return new PlatformError(`no credentials for the ${service === "ccluster" ? "CCluster platform" : "AI gateway"}: ${text}`, {
+    code: ErrorCodes.CONFIG,
+  });
+}
