@@ -1,0 +1,89 @@
+/**
+ * The one declaration per resource kind: its inputs (a zod schema whose `.describe()` texts are
+ * the docs), what forces a replacement, which inputs and outputs are secret, and the operations
+ * that map create/read/update/delete onto the platform. `check`, `diff`, the SDK's Args types,
+ * schema.json and the README's resource table all come from here.
+ */
+import type { z } from "zod";
+import type { Clients } from "../client";
+
+export type Module = "ccluster" | "aigateway";
+export type OutputType = "string" | "number" | "boolean" | "object";
+
+export interface OutputDeclaration {
+  type: OutputType;
+  description: string;
+  secret?: boolean;
+}
+
+/** What an operation gets: the clients and the clock (tests may move it). */
+export interface OperationContext {
+  clients: Clients;
+  now(): Date;
+}
+
+/** Outputs as stored in state: every input plus what the platform computed. */
+export type State = Record<string, unknown>;
+
+export interface Operations<I> {
+  /** Creates the thing; `id` becomes the Pulumi resource id. */
+  create(inputs: I, ctx: OperationContext): Promise<{ id: string; outs: State }>;
+  /**
+   * Takes over an existing thing instead of creating one (the `adoptExisting` / `existingId`
+   * inputs). Absent on kinds that cannot be adopted (their secret was only shown once).
+   */
+  adopt?(inputs: I, ctx: OperationContext): Promise<{ id: string; outs: State }>;
+  /** The live state, or undefined when it no longer exists. */
+  read(id: string, state: State, ctx: OperationContext): Promise<State | undefined>;
+  /** Applies in-place changes. Absent: every input change replaces. */
+  update?(id: string, olds: State, news: I, ctx: OperationContext): Promise<State>;
+  /** Deletes; something already gone is not an error. */
+  delete(id: string, state: State, ctx: OperationContext): Promise<void>;
+  /** A reason to replace that comes from the clock rather than the inputs (certificate renewal). */
+  replaceReason?(state: State, news: I, now: Date): { property: string } | undefined;
+}
+
+export interface KindDeclaration<S extends z.ZodObject = z.ZodObject> {
+  module: Module;
+  /** The class name users write, e.g. `BearerToken`. */
+  typeName: string;
+  /** One paragraph for the docs. */
+  description: string;
+  inputs: S;
+  /** Inputs whose change replaces the resource. */
+  replaceOnChange: readonly string[];
+  /** Inputs the SDK wraps in `pulumi.secret` so they are encrypted in state. */
+  secretInputs: readonly string[];
+  /** Computed outputs (inputs are outputs too). Secret ones go to `additionalSecretOutputs`. */
+  outputs: Record<string, OutputDeclaration>;
+  /** The input that gets an auto-generated name when omitted, and its style. */
+  autoName?: { property: string; style: "kebab" | "posix" };
+  /**
+   * Replacement order. `"when-same-key"`: delete first only when the replacement would take the
+   * same platform key (the platform keeps one item per key); otherwise create first.
+   */
+  deleteBeforeReplace: "never" | "when-same-key";
+  /** Where the platform keeps it, for the docs. */
+  platformObject: string;
+  /** Rules that span several inputs, run in `check` after the schema passed. */
+  validate?(inputs: z.output<S>): { property: string; reason: string }[];
+  operations: Operations<z.output<S>>;
+}
+
+/** Helps TypeScript infer the schema type of a declaration. */
+export function defineKind<S extends z.ZodObject>(d: KindDeclaration<S>): KindDeclaration<S> {
+  return d;
+}
+
+/** The Pulumi type token of a kind: `pulumi-nodejs:dynamic/<module>:<Type>`. */
+export function typeToken(d: { module: Module; typeName: string }): string {
+  return `pulumi-nodejs:dynamic/${d.module}:${d.typeName}`;
+}
+
+/** The names of a kind's secret outputs (what `additionalSecretOutputs` must list). */
+export function secretOutputNames(d: KindDeclaration): string[] {
+  const fromOutputs = Object.entries(d.outputs)
+    .filter(([, o]) => o.secret)
+    .map(([n]) => n);
+  return [...new Set([...d.secretInputs, ...fromOutputs])];
+}

@@ -1,0 +1,178 @@
+/**
+ * Turns a kind's declaration into a Pulumi dynamic `ResourceProvider`: validation in `check`,
+ * `diff` from the declaration (including rotation decided from the clock), and the CRUD calls
+ * with timestamps, adoption and "already gone" handling. Every kind goes through this file.
+ */
+import { randomBytes } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import type { z } from "zod";
+import { createClients, resolveSettings, type ConfigSource } from "../client";
+import type { KindDeclaration, OperationContext, State } from "./declaration";
+
+/** Keys the dynamic-provider runtime adds to inputs and outputs; never ours to touch. */
+const runtimeKeys = new Set(["__provider"]);
+const DAY_MS = 86_400_000;
+
+export interface LifecycleOptions {
+  /** Injected clock, for tests; the provider process uses the real one. */
+  now?: () => Date;
+}
+
+export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptions = {}): dynamic.ResourceProvider {
+  const now = opts.now ?? (() => new Date());
+  let config: ConfigSource | undefined;
+  let ctx: OperationContext | undefined;
+  // Credentials are read here, inside the provider process, never captured by the serialized provider.
+  const context = (): OperationContext => (ctx ??= { clients: createClients(resolveSettings(config)), now });
+  const shape = decl.inputs.shape as Record<string, z.ZodType>;
+  const inputNames = Object.keys(shape);
+
+  return {
+    async configure(req) {
+      config = req.config;
+      ctx = undefined;
+    },
+
+    async check(olds, news) {
+      const { parsed, failures } = validateInputs(decl, withoutRuntimeKeys(news));
+      if (failures.length) return { inputs: news, failures };
+      const crossFailures = decl.validate?.(parsed as never) ?? [];
+      if (crossFailures.length) return { inputs: news, failures: crossFailures };
+      if (decl.autoName && parsed[decl.autoName.property] === undefined) {
+        parsed[decl.autoName.property] = autoName(decl.autoName.style, parsed.autoNamePrefix, olds?.[decl.autoName.property], olds?.autoNamePrefix);
+      }
+      return { inputs: dropUndefined(parsed) };
+    },
+
+    async diff(_id, olds, news) {
+      const changed: string[] = [];
+      const replaces: string[] = [];
+      for (const name of inputNames) {
+        if (name === "autoNamePrefix") continue; // renaming the Pulumi resource alone changes nothing
+        const before = olds[name];
+        const after = news[name];
+        if (after === unknownValue || !isDeepStrictEqual(normalize(before), normalize(after))) {
+          changed.push(name);
+          if (name === "keepers" || decl.replaceOnChange.includes(name) || !decl.operations.update) replaces.push(name);
+        }
+      }
+      const clock = now();
+      if (typeof olds.expiresAt === "string" && Date.parse(olds.expiresAt) <= clock.getTime() && news.rotationDays !== undefined) {
+        replaces.push("rotationDays"); // rotation period passed: replace on a plain `pulumi up`
+      }
+      const extra = decl.operations.replaceReason?.(olds, news as never, clock);
+      if (extra) replaces.push(extra.property);
+      const uniqueReplaces = [...new Set(replaces)];
+      return {
+        changes: changed.length > 0 || uniqueReplaces.length > 0,
+        replaces: uniqueReplaces,
+        deleteBeforeReplace: uniqueReplaces.length > 0 && replacementCollides(decl, olds, news),
+      };
+    },
+
+    async create(inputs) {
+      const c = context();
+      const clean = withoutRuntimeKeys(inputs) as z.output<typeof decl.inputs>;
+      const adopting = clean.adoptExisting === true || clean.existingId !== undefined;
+      if (adopting && !decl.operations.adopt)
+        throw new Error(`${decl.typeName} cannot adopt an existing item: its secret is only shown when it is created`);
+      const { id, outs } = adopting ? await decl.operations.adopt!(clean, c) : await decl.operations.create(clean, c);
+      const createdAt = c.now().toISOString();
+      return { id, outs: dropUndefined({ ...clean, ...outs, createdAt, ...expiry(createdAt, clean.rotationDays) }) };
+    },
+
+    async read(id, props) {
+      const state = withoutRuntimeKeys(props ?? {});
+      const live = await decl.operations.read(id, state, context());
+      // An empty id tells the engine the resource is gone (refresh then drops it from state).
+      if (!live) return { id: "", props: {} };
+      return { id, props: dropUndefined({ ...state, ...live }) };
+    },
+
+    async update(id, olds, news) {
+      const c = context();
+      const clean = withoutRuntimeKeys(news) as z.output<typeof decl.inputs>;
+      const outs = await decl.operations.update!(id, olds, clean, c);
+      const createdAt = typeof olds.createdAt === "string" ? olds.createdAt : c.now().toISOString();
+      return { outs: dropUndefined({ ...clean, ...outs, createdAt, ...expiry(createdAt, clean.rotationDays) }) };
+    },
+
+    async delete(id, props) {
+      await decl.operations.delete(id, withoutRuntimeKeys(props), context());
+    },
+  };
+}
+
+/**
+ * Validates inputs with the kind's schema. Values still unknown at preview (computed by other
+ * resources) are not judged now; they are checked again when known.
+ */
+export function validateInputs(decl: KindDeclaration, news: Record<string, unknown>): {
+  parsed: Record<string, unknown>;
+  failures: { property: string; reason: string }[];
+} {
+  const unknownKeys = Object.keys(news).filter((k) => containsUnknown(news[k]));
+  const known = Object.fromEntries(Object.entries(news).filter(([k]) => !unknownKeys.includes(k)));
+  const schema = unknownKeys.length ? decl.inputs.omit(Object.fromEntries(unknownKeys.filter((k) => k in decl.inputs.shape).map((k) => [k, true])) as never) : decl.inputs;
+  const result = schema.safeParse(known);
+  if (!result.success) {
+    return {
+      parsed: news,
+      failures: result.error.issues.map((i) => ({
+        property: i.path.join(".") || "(inputs)",
+        reason: `${decl.typeName}.${i.path.join(".") || "inputs"} ${describeIssue(i)}`,
+      })),
+    };
+  }
+  const parsed = result.data as Record<string, unknown>;
+  for (const k of unknownKeys) parsed[k] = news[k];
+  return { parsed, failures: [] };
+}
+
+function describeIssue(i: z.core.$ZodIssue): string {
+  if (i.code === "unrecognized_keys") return `has unknown properties: ${i.keys.join(", ")}`;
+  // zod's default texts say "Invalid input: expected number, received string"; ours say the rule.
+  return i.message.startsWith("Invalid input") || i.message.startsWith("Too ") ? i.message.replace(/^Invalid input: /, "must be valid: ") : i.message;
+}
+
+function containsUnknown(v: unknown): boolean {
+  if (v === unknownValue) return true;
+  if (Array.isArray(v)) return v.some(containsUnknown);
+  if (v && typeof v === "object") return Object.values(v).some(containsUnknown);
+  return false;
+}
+
+/** Would the replacement take the same platform key as the item it replaces? */
+function replacementCollides(decl: KindDeclaration, olds: State, news: State): boolean {
+  if (decl.deleteBeforeReplace === "never") return false;
+  return olds.key === news.key && (olds.visibility ?? "USER") === (news.visibility ?? "USER");
+}
+
+function autoName(style: "kebab" | "posix", prefix: unknown, oldName: unknown, oldPrefix: unknown): string {
+  // Keep the name across updates as long as the resource name is the same.
+  if (typeof oldName === "string" && oldPrefix === prefix) return oldName;
+  const base = typeof prefix === "string" && prefix ? prefix : "item";
+  const suffix = randomBytes(4).toString("hex").slice(0, 7);
+  if (style === "posix") return `${base.replace(/[^A-Za-z0-9_]/g, "_").replace(/^[0-9]/, "_$&").toUpperCase()}_${suffix.toUpperCase()}`;
+  return `${base.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "item"}-${suffix}`;
+}
+
+function expiry(createdAt: string, rotationDays: unknown): { expiresAt?: string } {
+  if (typeof rotationDays !== "number") return {};
+  return { expiresAt: new Date(Date.parse(createdAt) + rotationDays * DAY_MS).toISOString() };
+}
+
+function withoutRuntimeKeys(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o ?? {}).filter(([k]) => !runtimeKeys.has(k)));
+}
+
+function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+}
+
+/** Defaults make `undefined` and `false` mean the same for booleans we default. */
+function normalize(v: unknown): unknown {
+  return v === null ? undefined : v;
+}

@@ -1,0 +1,77 @@
+/**
+ * "A vault item of type T": the CRUD every vault kind shares. A kind only says which vault
+ * type it uses, how to build the stored value from its inputs, and what to report about it.
+ */
+import type { UserVaultItem, VaultType, Visibility } from "../client";
+import type { OperationContext, Operations, State } from "./declaration";
+
+/** The inputs every vault kind has (see `vaultItemInputs`). */
+interface VaultCommon {
+  key?: string;
+  visibility: Visibility;
+  adoptExisting: boolean;
+  existingId?: number;
+}
+
+export interface VaultItemSpec<I extends VaultCommon> {
+  type: VaultType;
+  /** The value to store. `existing` is the live value when adopting or updating. */
+  buildValue(inputs: I, existing: string | undefined): string;
+  /** Outputs derived from the stored value (e.g. an SSH key's type); secret ones are declared secret. */
+  describe(value: string, inputs: I): State;
+}
+
+export function vaultItemOperations<I extends VaultCommon>(spec: VaultItemSpec<I>): Operations<I> {
+  const outputsOf = (item: UserVaultItem, inputs: I): State => ({
+    itemId: item.id,
+    key: item.key,
+    visibility: item.visibility ?? "USER",
+    ...(item.value !== undefined ? spec.describe(item.value, inputs) : {}),
+  });
+
+  const write = async (ctx: OperationContext, inputs: I, value: string, id?: number) => {
+    const item = await ctx.clients.vault().upsert({ id, type: spec.type, key: inputs.key!, value, visibility: inputs.visibility as Visibility });
+    // The platform answers with the written item; keep our value if it omits it.
+    return { ...item, value: item.value ?? value };
+  };
+
+  return {
+    async create(inputs, ctx) {
+      const existing = await ctx.clients.vault().findByKey(spec.type, inputs.key!, inputs.visibility as Visibility);
+      if (existing) {
+        throw new Error(
+          `a ${spec.type} item with key "${inputs.key}" and visibility ${inputs.visibility} already exists in the vault (id ${existing.id}); ` +
+            `set adoptExisting: true (or existingId: ${existing.id}) to take it over, or choose another key`,
+        );
+      }
+      const item = await write(ctx, inputs, spec.buildValue(inputs, undefined));
+      return { id: String(item.id), outs: outputsOf(item, inputs) };
+    },
+
+    async adopt(inputs, ctx) {
+      const vault = ctx.clients.vault();
+      const existing = inputs.existingId !== undefined ? await vault.find(inputs.existingId) : await vault.findByKey(spec.type, inputs.key!, inputs.visibility as Visibility);
+      const which = inputs.existingId !== undefined ? `id ${inputs.existingId}` : `key "${inputs.key}" and visibility ${inputs.visibility}`;
+      if (!existing) throw new Error(`cannot adopt: no ${spec.type} item with ${which} is visible in the vault`);
+      if (existing.type !== spec.type) throw new Error(`cannot adopt: vault item ${existing.id} is of type ${existing.type}, not ${spec.type}`);
+      const adoptedInputs = { ...inputs, key: existing.key, visibility: existing.visibility ?? "USER" } as I;
+      const value = spec.buildValue(adoptedInputs, existing.value);
+      const item = value === existing.value ? existing : await write(ctx, adoptedInputs, value, existing.id);
+      return { id: String(item.id), outs: outputsOf(item, adoptedInputs) };
+    },
+
+    async read(id, state, ctx) {
+      const item = await ctx.clients.vault().find(Number(id));
+      return item ? outputsOf(item, state as I) : undefined;
+    },
+
+    async update(id, olds, news, ctx) {
+      const item = await write(ctx, news, spec.buildValue(news, olds.value as string | undefined), Number(id));
+      return outputsOf(item, news);
+    },
+
+    async delete(id, _state, ctx) {
+      await ctx.clients.vault().delete(Number(id)); // already gone is fine
+    },
+  };
+}

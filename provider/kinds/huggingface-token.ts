@@ -1,0 +1,33 @@
+import { z } from "zod";
+import { vaultItemInputs, vaultItemOutputs, vaultValueRule } from "../framework/common-inputs";
+import { defineKind } from "../framework/declaration";
+import { vaultItemOperations } from "../framework/vault-item";
+
+const inputs = z.strictObject({
+  ...vaultItemInputs,
+  value: vaultValueRule
+    .regex(/^hf_[A-Za-z0-9]{30,}$/, 'must be a Hugging Face token: "hf_" followed by at least 30 letters or digits')
+    .describe("The Hugging Face access token (`hf_...`)."),
+});
+
+/** A Hugging Face token for gated models (deployment field `hf_token`), vault type `access_tokens`. */
+export const huggingFaceToken = defineKind({
+  module: "ccluster",
+  typeName: "HuggingFaceToken",
+  description: "A Hugging Face access token that deployments use to pull gated models (deployment field `hf_token`).",
+  platformObject: "vault item, type `access_tokens`",
+  inputs,
+  replaceOnChange: ["key", "visibility"],
+  secretInputs: ["value"],
+  outputs: {
+    ...vaultItemOutputs,
+    value: { type: "string", secret: true, description: "The token, for the deployment field `hf_token`." },
+  },
+  autoName: { property: "key", style: "kebab" },
+  deleteBeforeReplace: "when-same-key",
+  operations: vaultItemOperations<z.output<typeof inputs>>({
+    type: "access_tokens",
+    buildValue: (i) => i.value,
+    describe: (value) => ({ value }),
+  }),
+});

@@ -1,0 +1,80 @@
+import { z } from "zod";
+import { vaultItemInputs, vaultItemOutputs } from "../framework/common-inputs";
+import { defineKind } from "../framework/declaration";
+import { vaultItemOperations } from "../framework/vault-item";
+import { classifyRegistryHost, registryOfImage, type RegistryInfo } from "../formats/container-registry";
+
+const inputs = z.strictObject({
+  ...vaultItemInputs,
+  username: z.string().min(1, "must not be empty").max(256, "must be at most 256 characters").describe("Registry user name (`AWS` for ECR, `_json_key` for Artifact Registry, ...)."),
+  password: z.string().min(1, "must not be empty").max(3500, "must be at most 3500 characters").describe("Password or access token."),
+  server: z.string().optional().describe("Registry host, e.g. `docker.io`, `<acct>.dkr.ecr.<region>.amazonaws.com`, `<region>-docker.pkg.dev`, `<name>.azurecr.io`."),
+  imageUrl: z.string().optional().describe("An image the credential is for; the registry is detected from it when `server` is omitted."),
+});
+type Inputs = z.output<typeof inputs>;
+
+function registryOf(i: Pick<Inputs, "server" | "imageUrl">): RegistryInfo {
+  if (i.server) return classifyRegistryHost(i.server);
+  if (i.imageUrl) return registryOfImage(i.imageUrl);
+  return { kind: "dockerhub", server: "docker.io" };
+}
+
+/** The stored value (ASSUMED format, see platform-api.md): JSON with username, password and server. */
+function storedValue(i: Inputs): string {
+  return JSON.stringify({ username: i.username, password: i.password, server: registryOf(i).server });
+}
+
+/** Image-pull credentials (`image_pull_secret_credentials`), vault type `registry_credentials`. */
+export const registryCredential = defineKind({
+  module: "ccluster",
+  typeName: "RegistryCredential",
+  description:
+    "Credentials for pulling private images (deployment field `image_pull_secret_credentials`): Docker Hub, Amazon ECR, Google Artifact Registry, Azure Container Registry or any Docker-compatible registry.",
+  platformObject: "vault item, type `registry_credentials` (value: JSON `{username, password, server}`, assumed)",
+  inputs,
+  replaceOnChange: ["key", "visibility"],
+  secretInputs: ["password"],
+  outputs: {
+    ...vaultItemOutputs,
+    registry: { type: "string", description: "Detected registry: `dockerhub`, `ecr`, `artifact-registry`, `acr` or `docker`." },
+    imagePullSecretCredentials: { type: "object", secret: true, description: "`{username, password}` for the deployment field `image_pull_secret_credentials`." },
+  },
+  autoName: { property: "key", style: "kebab" },
+  deleteBeforeReplace: "when-same-key",
+  validate(i) {
+    for (const [property, check] of [
+      ["server", () => i.server && classifyRegistryHost(i.server)],
+      ["imageUrl", () => i.imageUrl && registryOfImage(i.imageUrl)],
+    ] as const) {
+      try {
+        check();
+      } catch (e) {
+        return [{ property, reason: `RegistryCredential.${property} ${(e as Error).message}` }];
+      }
+    }
+    if (i.server && i.imageUrl && classifyRegistryHost(i.server).server !== registryOfImage(i.imageUrl).server)
+      return [{ property: "imageUrl", reason: `RegistryCredential.imageUrl is on ${registryOfImage(i.imageUrl).server}, not on server ${i.server}` }];
+    if (storedValue(i).length > 4096) return [{ property: "password", reason: "RegistryCredential.password makes the stored value longer than the vault's 4096 characters" }];
+    return [];
+  },
+  operations: vaultItemOperations<Inputs>({
+    type: "registry_credentials",
+    buildValue: (i) => storedValue(i),
+    describe: (value, i) => {
+      let parsed: { username?: string; password?: string; server?: string } = {};
+      try {
+        parsed = JSON.parse(value);
+      } catch {
+        // changed outside Pulumi into something else: the diff will show it and `up` rewrites it
+      }
+      const server = parsed.server ?? registryOf(i).server;
+      return {
+        username: parsed.username,
+        password: parsed.password,
+        server: i.server ?? (i.imageUrl ? undefined : server),
+        registry: classifyRegistryHost(server).kind,
+        imagePullSecretCredentials: { username: parsed.username, password: parsed.password },
+      };
+    },
+  }),
+});
