@@ -1,0 +1,28 @@
+/**
+ * Every resource kind, in one list. Adding a kind means: its file in `kinds/`, one line here,
+ * its SDK class, its lifecycle test and its example.
+ */
+import type { KindDeclaration } from "./framework/declaration";
+import { authToken } from "./kinds/aigateway/auth-token";
+import { bearerToken } from "./kinds/bearer-token";
+import { environmentVariable } from "./kinds/environment-variable";
+import { huggingFaceToken } from "./kinds/huggingface-token";
+import { registryCredential } from "./kinds/registry-credential";
+import { serverlessApiKey } from "./kinds/serverless-api-key";
+import { sshKey } from "./kinds/ssh-key";
+
+export const kinds: readonly KindDeclaration[] = [
+  bearerToken,
+  serverlessApiKey,
+  registryCredential,
+  environmentVariable,
+  huggingFaceToken,
+  sshKey,
+  authToken,
+] as unknown as KindDeclaration[];
+
+export function kindByName(typeName: string): KindDeclaration {
+  const k = kinds.find((d) => d.typeName === typeName);
+  if (!k) throw new Error(`pulumi-ccluster has no resource kind "${typeName}" (known: ${kinds.map((d) => d.typeName).join(", ")})`);
+  return k;
+}

@@ -1,0 +1,17 @@
+/**
+ * pulumi-ccluster: ML-platform credentials as Pulumi resources.
+ *
+ * @example
+ * import * as ccluster from "pulumi-ccluster";
+ * const token = new ccluster.BearerToken("inference", { rotationDays: 30 });
+ */
+export { BearerToken, HuggingFaceToken, EnvironmentVariable, SshKey, RegistryCredential, ServerlessApiKey } from "./resources";
+export type {
+  BearerTokenArgs,
+  HuggingFaceTokenArgs,
+  EnvironmentVariableArgs,
+  SshKeyArgs,
+  RegistryCredentialArgs,
+  ServerlessApiKeyArgs,
+} from "./resources";
+export * as aigateway from "./aigateway";

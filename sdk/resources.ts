@@ -1,0 +1,185 @@
+/**
+ * The resource classes users declare. Each is a Pulumi dynamic resource whose inputs, secrets
+ * and replacement rules come from its kind's declaration in `provider/kinds/`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { authToken } from "../provider/kinds/aigateway/auth-token";
+import { bearerToken } from "../provider/kinds/bearer-token";
+import { environmentVariable } from "../provider/kinds/environment-variable";
+import { huggingFaceToken } from "../provider/kinds/huggingface-token";
+import { registryCredential } from "../provider/kinds/registry-credential";
+import { serverlessApiKey } from "../provider/kinds/serverless-api-key";
+import { sshKey } from "../provider/kinds/ssh-key";
+import { ArgsOf, credentialResourceParts, typeToken } from "./base";
+
+/** Outputs every vault item has. */
+interface VaultItemOutputs {
+  /** The vault key (name) of the item. */
+  readonly key: pulumi.Output<string>;
+  /** `USER` or `ORG`. */
+  readonly visibility: pulumi.Output<"USER" | "ORG">;
+  /** The item's id on the platform. */
+  readonly itemId: pulumi.Output<number>;
+  /** When the credential was created (ISO 8601). */
+  readonly createdAt: pulumi.Output<string>;
+  /** When `rotationDays` replaces it (ISO 8601), if set. */
+  readonly expiresAt: pulumi.Output<string | undefined>;
+}
+
+export type BearerTokenArgs = ArgsOf<typeof bearerToken.inputs>;
+/**
+ * A bearer token for dedicated endpoints, stored in the vault (`bearer_tokens`).
+ *
+ * @example
+ * const token = new ccluster.BearerToken("inference", { rotationDays: 30 });
+ * export const endpointBearerToken = token.value; // secret
+ */
+export class BearerToken extends pulumi.dynamic.Resource {
+  static readonly __pulumiType = typeToken(bearerToken);
+  /** The token, for the deployment field `endpoint_bearer_token`. Secret. */
+  declare readonly value: pulumi.Output<string>;
+  declare readonly key: VaultItemOutputs["key"];
+  declare readonly visibility: VaultItemOutputs["visibility"];
+  declare readonly itemId: VaultItemOutputs["itemId"];
+  declare readonly createdAt: VaultItemOutputs["createdAt"];
+  declare readonly expiresAt: VaultItemOutputs["expiresAt"];
+  constructor(name: string, args: BearerTokenArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    super(...credentialResourceParts(bearerToken, name, args, opts));
+  }
+}
+
+export type HuggingFaceTokenArgs = ArgsOf<typeof huggingFaceToken.inputs>;
+/**
+ * A Hugging Face token (`hf_...`) for gated models, vault type `access_tokens`.
+ *
+ * @example
+ * const hf = new ccluster.HuggingFaceToken("hf", { value: config.requireSecret("hfToken"), rotationDays: 90 });
+ */
+export class HuggingFaceToken extends pulumi.dynamic.Resource {
+  static readonly __pulumiType = typeToken(huggingFaceToken);
+  /** The token, for the deployment field `hf_token`. Secret. */
+  declare readonly value: pulumi.Output<string>;
+  declare readonly key: VaultItemOutputs["key"];
+  declare readonly visibility: VaultItemOutputs["visibility"];
+  declare readonly itemId: VaultItemOutputs["itemId"];
+  declare readonly createdAt: VaultItemOutputs["createdAt"];
+  declare readonly expiresAt: VaultItemOutputs["expiresAt"];
+  constructor(name: string, args: HuggingFaceTokenArgs, opts?: pulumi.CustomResourceOptions) {
+    super(...credentialResourceParts(huggingFaceToken, name, args, opts));
+  }
+}
+
+export type EnvironmentVariableArgs = ArgsOf<typeof environmentVariable.inputs>;
+/**
+ * An environment variable for deployments, vault type `env_vars`.
+ *
+ * @example
+ * new ccluster.EnvironmentVariable("log-level", { key: "LOG_LEVEL", value: "info" });
+ */
+export class EnvironmentVariable extends pulumi.dynamic.Resource {
+  static readonly __pulumiType = typeToken(environmentVariable);
+  /** The value. Secret in state. */
+  declare readonly value: pulumi.Output<string>;
+  declare readonly key: VaultItemOutputs["key"];
+  declare readonly visibility: VaultItemOutputs["visibility"];
+  declare readonly itemId: VaultItemOutputs["itemId"];
+  declare readonly createdAt: VaultItemOutputs["createdAt"];
+  declare readonly expiresAt: VaultItemOutputs["expiresAt"];
+  constructor(name: string, args: EnvironmentVariableArgs, opts?: pulumi.CustomResourceOptions) {
+    super(...credentialResourceParts(environmentVariable, name, args, opts));
+  }
+}
+
+export type SshKeyArgs = ArgsOf<typeof sshKey.inputs>;
+/**
+ * An SSH public key for deployments, vault type `ssh_keys`.
+ *
+ * @example
+ * new ccluster.SshKey("laptop", { publicKey: fs.readFileSync(`${os.homedir()}/.ssh/id_ed25519.pub`, "utf8") });
+ */
+export class SshKey extends pulumi.dynamic.Resource {
+  static readonly __pulumiType = typeToken(sshKey);
+  /** The public key line, for the deployment field `ssh_public_key`. */
+  declare readonly publicKey: pulumi.Output<string>;
+  /** `ssh-ed25519`, `ecdsa-sha2-nistp256`, `ssh-rsa`, ... */
+  declare readonly keyType: pulumi.Output<string>;
+  declare readonly bits: pulumi.Output<number>;
+  declare readonly fingerprintSha256: pulumi.Output<string>;
+  declare readonly key: VaultItemOutputs["key"];
+  declare readonly visibility: VaultItemOutputs["visibility"];
+  declare readonly itemId: VaultItemOutputs["itemId"];
+  declare readonly createdAt: VaultItemOutputs["createdAt"];
+  declare readonly expiresAt: VaultItemOutputs["expiresAt"];
+  constructor(name: string, args: SshKeyArgs, opts?: pulumi.CustomResourceOptions) {
+    super(...credentialResourceParts(sshKey, name, args, opts));
+  }
+}
+
+export type RegistryCredentialArgs = ArgsOf<typeof registryCredential.inputs>;
+/**
+ * Image-pull credentials for a container registry, vault type `registry_credentials`.
+ *
+ * @example
+ * new ccluster.RegistryCredential("ecr", { username: "AWS", password: ecrPassword, imageUrl: "123456789012.dkr.ecr.us-east-1.amazonaws.com/llm:1" });
+ */
+export class RegistryCredential extends pulumi.dynamic.Resource {
+  static readonly __pulumiType = typeToken(registryCredential);
+  /** Detected registry: `dockerhub`, `ecr`, `artifact-registry`, `acr` or `docker`. */
+  declare readonly registry: pulumi.Output<string>;
+  /** `{username, password}` for the deployment field `image_pull_secret_credentials`. Secret. */
+  declare readonly imagePullSecretCredentials: pulumi.Output<{ username: string; password: string }>;
+  declare readonly username: pulumi.Output<string>;
+  declare readonly password: pulumi.Output<string>;
+  declare readonly key: VaultItemOutputs["key"];
+  declare readonly visibility: VaultItemOutputs["visibility"];
+  declare readonly itemId: VaultItemOutputs["itemId"];
+  declare readonly createdAt: VaultItemOutputs["createdAt"];
+  declare readonly expiresAt: VaultItemOutputs["expiresAt"];
+  constructor(name: string, args: RegistryCredentialArgs, opts?: pulumi.CustomResourceOptions) {
+    super(...credentialResourceParts(registryCredential, name, args, opts));
+  }
+}
+
+export type ServerlessApiKeyArgs = ArgsOf<typeof serverlessApiKey.inputs>;
+/**
+ * A serverless API key. Its secret is only known to the stack that created it.
+ *
+ * @example
+ * const key = new ccluster.ServerlessApiKey("batch", { rotationDays: 30 });
+ */
+export class ServerlessApiKey extends pulumi.dynamic.Resource {
+  static readonly __pulumiType = typeToken(serverlessApiKey);
+  declare readonly name: pulumi.Output<string>;
+  declare readonly apiKeyId: pulumi.Output<string>;
+  /** The API key. Secret. Absent when the platform did not return it (`keyReturned` false). */
+  declare readonly key: pulumi.Output<string | undefined>;
+  declare readonly keyReturned: pulumi.Output<boolean>;
+  declare readonly createdAt: pulumi.Output<string>;
+  declare readonly expiresAt: pulumi.Output<string | undefined>;
+  constructor(name: string, args: ServerlessApiKeyArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    super(...credentialResourceParts(serverlessApiKey, name, args, opts));
+  }
+}
+
+export type AuthTokenArgs = ArgsOf<typeof authToken.inputs>;
+/**
+ * An AI-gateway authentication token, valid for one gateway.
+ *
+ * @example
+ * const t = new ccluster.aigateway.AuthToken("team-a", { gateway: "prod-gateway", rotationDays: 30 });
+ */
+export class AuthToken extends pulumi.dynamic.Resource {
+  static readonly __pulumiType = typeToken(authToken);
+  declare readonly gateway: pulumi.Output<string>;
+  declare readonly name: pulumi.Output<string>;
+  declare readonly tokenId: pulumi.Output<string>;
+  /** `ACTIVE` tokens authenticate. */
+  declare readonly status: pulumi.Output<string>;
+  /** The token. Secret. */
+  declare readonly token: pulumi.Output<string>;
+  declare readonly createdAt: pulumi.Output<string>;
+  declare readonly expiresAt: pulumi.Output<string | undefined>;
+  constructor(name: string, args: AuthTokenArgs, opts?: pulumi.CustomResourceOptions) {
+    super(...credentialResourceParts(authToken, name, args, opts));
+  }
+}
