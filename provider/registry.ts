@@ -5,8 +5,10 @@
 import type { KindDeclaration } from "./framework/declaration";
 import { authToken } from "./kinds/aigateway/auth-token";
 import { bearerToken } from "./kinds/bearer-token";
+import { certificate } from "./kinds/certificate";
 import { environmentVariable } from "./kinds/environment-variable";
 import { huggingFaceToken } from "./kinds/huggingface-token";
+import { pemFile } from "./kinds/pem-file";
 import { registryCredential } from "./kinds/registry-credential";
 import { serverlessApiKey } from "./kinds/serverless-api-key";
 import { sshKey } from "./kinds/ssh-key";
@@ -18,6 +20,8 @@ export const kinds: readonly KindDeclaration[] = [
   environmentVariable,
   huggingFaceToken,
   sshKey,
+  certificate,
+  pemFile,
   authToken,
 ] as unknown as KindDeclaration[];
 

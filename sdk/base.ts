@@ -23,7 +23,7 @@ export function credentialResourceParts(
     // Secret inputs are encrypted in state even when the user passed a plain string.
     props[k] = decl.secretInputs.includes(k) && v !== undefined ? pulumi.secret(v as pulumi.Input<unknown>) : v;
   }
-  props.autoNamePrefix = name;
+  if (decl.autoName) props.autoNamePrefix = name;
   const secrets = secretOutputNames(decl);
   const options: pulumi.CustomResourceOptions = {
     ...opts,

@@ -5,7 +5,16 @@
  * import * as ccluster from "pulumi-ccluster";
  * const token = new ccluster.BearerToken("inference", { rotationDays: 30 });
  */
-export { BearerToken, HuggingFaceToken, EnvironmentVariable, SshKey, RegistryCredential, ServerlessApiKey } from "./resources";
+export {
+  BearerToken,
+  HuggingFaceToken,
+  EnvironmentVariable,
+  SshKey,
+  RegistryCredential,
+  ServerlessApiKey,
+  Certificate,
+  PemFile,
+} from "./resources";
 export type {
   BearerTokenArgs,
   HuggingFaceTokenArgs,
@@ -13,5 +22,7 @@ export type {
   SshKeyArgs,
   RegistryCredentialArgs,
   ServerlessApiKeyArgs,
+  CertificateArgs,
+  PemFileArgs,
 } from "./resources";
 export * as aigateway from "./aigateway";

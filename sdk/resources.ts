@@ -5,6 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { authToken } from "../provider/kinds/aigateway/auth-token";
 import { bearerToken } from "../provider/kinds/bearer-token";
+import { certificate } from "../provider/kinds/certificate";
+import { pemFile } from "../provider/kinds/pem-file";
 import { environmentVariable } from "../provider/kinds/environment-variable";
 import { huggingFaceToken } from "../provider/kinds/huggingface-token";
 import { registryCredential } from "../provider/kinds/registry-credential";
@@ -181,5 +183,76 @@ export class AuthToken extends pulumi.dynamic.Resource {
   declare readonly expiresAt: pulumi.Output<string | undefined>;
   constructor(name: string, args: AuthTokenArgs, opts?: pulumi.CustomResourceOptions) {
     super(...credentialResourceParts(authToken, name, args, opts));
+  }
+}
+
+export type CertificateArgs = ArgsOf<typeof certificate.inputs>;
+/**
+ * An mTLS certificate for a private endpoint: a CA in the vault (trusted by the endpoint) and a
+ * client certificate and key, made like the platform's CLI makes them (ECDSA P-384 by default).
+ *
+ * @example
+ * const cert = new ccluster.Certificate("my-endpoint", { validityDays: 365, earlyRenewalDays: 30 });
+ * new ccluster.PemFile("my-endpoint-pem", { certificate: cert, path: "certs/my-endpoint.pem" });
+ */
+export class Certificate extends pulumi.dynamic.Resource {
+  static readonly __pulumiType = typeToken(certificate);
+  /** The CA certificate PEM, for the deployment field `endpoint_certificate_authority`. */
+  declare readonly caCertificatePem: pulumi.Output<string>;
+  declare readonly clientCertificatePem: pulumi.Output<string | undefined>;
+  /** Secret. Unencrypted PKCS#8 PEM. */
+  declare readonly clientPrivateKeyPem: pulumi.Output<string | undefined>;
+  /** Secret. The platform's `<name>.pem`: private key then client certificate. */
+  declare readonly combinedPem: pulumi.Output<string | undefined>;
+  declare readonly notBefore: pulumi.Output<string>;
+  declare readonly notAfter: pulumi.Output<string>;
+  declare readonly fingerprintSha256: pulumi.Output<string>;
+  declare readonly serialNumber: pulumi.Output<string>;
+  declare readonly key: VaultItemOutputs["key"];
+  declare readonly visibility: VaultItemOutputs["visibility"];
+  declare readonly itemId: VaultItemOutputs["itemId"];
+  declare readonly createdAt: VaultItemOutputs["createdAt"];
+  declare readonly expiresAt: VaultItemOutputs["expiresAt"];
+  constructor(name: string, args: CertificateArgs = {}, opts?: pulumi.CustomResourceOptions) {
+    super(...credentialResourceParts(certificate, name, args, opts));
+  }
+}
+
+type PemFileInputs = ArgsOf<typeof pemFile.inputs>;
+/** Which output of a Certificate each `contents` choice writes. */
+const bundleOutput = {
+  combined: "combinedPem",
+  ca: "caCertificatePem",
+  certificate: "clientCertificatePem",
+  privateKey: "clientPrivateKeyPem",
+} as const;
+
+export interface PemFileArgs extends Omit<PemFileInputs, "pem"> {
+  /** The certificate whose bundle to write (or give `pem` directly). */
+  certificate?: Certificate;
+  /** PEM text to write, when not taken from `certificate`. Secret. */
+  pem?: pulumi.Input<string>;
+}
+
+/**
+ * A `.pem` file written by `pulumi up` (mode 0600, atomically); a missing or edited file is
+ * drift that the next `up` repairs, and `destroy` removes it.
+ *
+ * @example
+ * new ccluster.PemFile("client-pem", { certificate: cert, path: "certs/my-endpoint.pem" });
+ * new ccluster.PemFile("ca-pem", { certificate: cert, contents: "ca", path: "certs/ca.pem" });
+ */
+export class PemFile extends pulumi.dynamic.Resource {
+  static readonly __pulumiType = typeToken(pemFile);
+  declare readonly path: pulumi.Output<string>;
+  declare readonly absolutePath: pulumi.Output<string>;
+  declare readonly pemSha256: pulumi.Output<string>;
+  declare readonly filePermission: pulumi.Output<string>;
+  constructor(name: string, args: PemFileArgs, opts?: pulumi.CustomResourceOptions) {
+    const { certificate: cert, pem, ...rest } = args;
+    const contents = (rest.contents ?? "combined") as keyof typeof bundleOutput;
+    const text = pem ?? (cert ? (cert[bundleOutput[contents] as keyof Certificate] as pulumi.Output<string>) : undefined);
+    if (text === undefined) throw new Error(`PemFile ${name}: give either certificate or pem`);
+    super(...credentialResourceParts(pemFile, name, { ...rest, pem: text }, opts));
   }
 }

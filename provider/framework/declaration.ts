@@ -41,6 +41,11 @@ export interface Operations<I> {
   delete(id: string, state: State, ctx: OperationContext): Promise<void>;
   /** A reason to replace that comes from the clock rather than the inputs (certificate renewal). */
   replaceReason?(state: State, news: I, now: Date): { property: string } | undefined;
+  /**
+   * Drift found by looking at the world during `diff`, so a plain `preview` shows it without a
+   * refresh (a `.pem` file deleted or edited). Returns the property to report as changed.
+   */
+  driftCheck?(state: State, news: I): Promise<string | undefined>;
 }
 
 export interface KindDeclaration<S extends z.ZodObject = z.ZodObject> {
@@ -65,6 +70,11 @@ export interface KindDeclaration<S extends z.ZodObject = z.ZodObject> {
   deleteBeforeReplace: "never" | "when-same-key";
   /** Where the platform keeps it, for the docs. */
   platformObject: string;
+  /**
+   * Secret inputs kept out of the outputs: state keeps only `<name>Sha256` of them (a `.pem`
+   * file's content), and `diff` compares hashes.
+   */
+  storeHashOnly?: readonly string[];
   /** Rules that span several inputs, run in `check` after the schema passed. */
   validate?(inputs: z.output<S>): { property: string; reason: string }[];
   operations: Operations<z.output<S>>;

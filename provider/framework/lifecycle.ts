@@ -3,7 +3,7 @@
  * `diff` from the declaration (including rotation decided from the clock), and the CRUD calls
  * with timestamps, adoption and "already gone" handling. Every kind goes through this file.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
@@ -51,8 +51,11 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
       const replaces: string[] = [];
       for (const name of inputNames) {
         if (name === "autoNamePrefix") continue; // renaming the Pulumi resource alone changes nothing
-        const before = olds[name];
-        const after = news[name];
+        // An optional input that is also a computed output (a generated token) keeps its value.
+        if (news[name] === undefined && name in decl.outputs) continue;
+        const hashed = decl.storeHashOnly?.includes(name);
+        const before = hashed ? olds[`${name}Sha256`] : olds[name];
+        const after = hashed && typeof news[name] === "string" ? sha256(news[name] as string) : news[name];
         if (after === unknownValue || !isDeepStrictEqual(normalize(before), normalize(after))) {
           changed.push(name);
           if (name === "keepers" || decl.replaceOnChange.includes(name) || !decl.operations.update) replaces.push(name);
@@ -64,6 +67,8 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
       }
       const extra = decl.operations.replaceReason?.(olds, news as never, clock);
       if (extra) replaces.push(extra.property);
+      const drifted = await decl.operations.driftCheck?.(olds, news as never);
+      if (drifted) changed.push(drifted);
       const uniqueReplaces = [...new Set(replaces)];
       return {
         changes: changed.length > 0 || uniqueReplaces.length > 0,
@@ -80,7 +85,7 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
         throw new Error(`${decl.typeName} cannot adopt an existing item: its secret is only shown when it is created`);
       const { id, outs } = adopting ? await decl.operations.adopt!(clean, c) : await decl.operations.create(clean, c);
       const createdAt = c.now().toISOString();
-      return { id, outs: dropUndefined({ ...clean, ...outs, createdAt, ...expiry(createdAt, clean.rotationDays) }) };
+      return { id, outs: stateOf(decl, clean, outs, createdAt) };
     },
 
     async read(id, props) {
@@ -96,7 +101,7 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
       const clean = withoutRuntimeKeys(news) as z.output<typeof decl.inputs>;
       const outs = await decl.operations.update!(id, olds, clean, c);
       const createdAt = typeof olds.createdAt === "string" ? olds.createdAt : c.now().toISOString();
-      return { outs: dropUndefined({ ...clean, ...outs, createdAt, ...expiry(createdAt, clean.rotationDays) }) };
+      return { outs: stateOf(decl, clean, outs, createdAt) };
     },
 
     async delete(id, props) {
@@ -157,6 +162,20 @@ function autoName(style: "kebab" | "posix", prefix: unknown, oldName: unknown, o
   const suffix = randomBytes(4).toString("hex").slice(0, 7);
   if (style === "posix") return `${base.replace(/[^A-Za-z0-9_]/g, "_").replace(/^[0-9]/, "_$&").toUpperCase()}_${suffix.toUpperCase()}`;
   return `${base.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "item"}-${suffix}`;
+}
+
+/** What goes into state: inputs (hash-only ones as hashes), computed outputs, timestamps. */
+function stateOf(decl: KindDeclaration, inputs: Record<string, unknown>, outs: State, createdAt: string): State {
+  const kept: Record<string, unknown> = { ...inputs };
+  for (const name of decl.storeHashOnly ?? []) {
+    if (typeof kept[name] === "string") kept[`${name}Sha256`] = sha256(kept[name] as string);
+    delete kept[name];
+  }
+  return dropUndefined({ ...kept, ...outs, createdAt, ...expiry(createdAt, inputs.rotationDays) });
+}
+
+function sha256(s: string): string {
+  return createHash("sha256").update(s).digest("hex");
 }
 
 function expiry(createdAt: string, rotationDays: unknown): { expiresAt?: string } {

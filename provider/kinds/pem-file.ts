@@ -1,0 +1,64 @@
+import * as path from "node:path";
+import { z } from "zod";
+import { inspectPemFile, removePemFile, writePemFile } from "../pemfile";
+import { defineKind } from "../framework/declaration";
+
+const inputs = z.strictObject({
+  path: z.string().min(1, "must not be empty").describe("Where to write the file; relative paths are relative to the Pulumi project."),
+  pem: z.string().min(1, "must not be empty").describe("The PEM text to write (secret). The SDK fills it from `certificate` and `contents`."),
+  contents: z.enum(["combined", "ca", "certificate", "privateKey"]).default("combined").describe("Which bundle of the certificate the file holds: `combined` (the platform's `<name>.pem`), `ca`, `certificate` or `privateKey`."),
+  filePermission: z
+    .string()
+    .regex(/^0?[0-7]{3}$/, 'must be an octal mode such as "0600"')
+    .default("0600")
+    .describe("File mode, octal. Folders it creates get 0700."),
+  overwrite: z.boolean().default(false).describe("Replace a file at `path` that this resource did not write."),
+});
+type Inputs = z.output<typeof inputs>;
+
+const modeOf = (i: Pick<Inputs, "filePermission">) => parseInt(i.filePermission, 8);
+
+/** A `.pem` file on the machine that runs `pulumi up`: written atomically, owner-only, drift-checked. */
+export const pemFile = defineKind({
+  module: "ccluster",
+  typeName: "PemFile",
+  description:
+    "Writes a certificate bundle to a `.pem` file (mode 0600, folders 0700, atomically). A missing or edited file is drift that `preview` shows and `up` repairs; `destroy` removes only the file it wrote. State keeps a SHA-256 of the content, never the content.",
+  platformObject: "a local file",
+  inputs,
+  replaceOnChange: ["path"],
+  secretInputs: ["pem"],
+  storeHashOnly: ["pem"],
+  outputs: {
+    absolutePath: { type: "string", description: "The absolute path written." },
+    pemSha256: { type: "string", description: "SHA-256 (hex) of the content written." },
+  },
+  deleteBeforeReplace: "never",
+  operations: {
+    async create(i) {
+      const written = await writePemFile({ path: i.path, content: i.pem, mode: modeOf(i), overwrite: i.overwrite });
+      return { id: written.path, outs: { absolutePath: written.path } };
+    },
+    async read(id, state) {
+      const seen = await inspectPemFile(String(state.absolutePath ?? id));
+      // Missing: gone from state after refresh, and `up` writes it again.
+      if (!seen.exists) return undefined;
+      return { absolutePath: seen.path, pemSha256: seen.sha256, filePermission: "0" + (seen.mode & 0o777).toString(8) };
+    },
+    async update(id, olds, news) {
+      // We wrote this path: restoring it after an edit is repairing drift, not overwriting a stranger's file.
+      const written = await writePemFile({ path: news.path, content: news.pem, mode: modeOf(news), overwrite: true, previousSha256: olds.pemSha256 as string });
+      return { absolutePath: written.path };
+    },
+    async delete(id, state) {
+      await removePemFile(String(state.absolutePath ?? id), String(state.pemSha256));
+    },
+    async driftCheck(state, news) {
+      const seen = await inspectPemFile(String(state.absolutePath ?? path.resolve(news.path)));
+      if (!seen.exists || seen.sha256 !== state.pemSha256) return "pem";
+      if ((seen.mode & 0o777) !== modeOf(news)) return "filePermission";
+      return undefined;
+    },
+  },
+});
+
