@@ -1,0 +1,210 @@
+/**
+ * The platform client against the emulator over real HTTP on loopback: every vault operation,
+ * error shapes, auth, and each fault mode.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createClients, ErrorCodes, PlatformError } from "../../provider/client";
+import { admin, clientsFor, useEmulator } from "../support/emulator";
+
+const emu = useEmulator();
+afterEach(async () => {
+  await admin(emu(), "DELETE", "/faults");
+});
+
+/** Runs `fn` under a fault set and returns how often each fault kind actually fired. */
+async function underFaults<T>(faults: unknown, fn: () => Promise<T>): Promise<{ result: T; hits: Record<string, number> }> {
+  const before = await admin(emu(), "GET", "/stats");
+  await admin(emu(), "PUT", "/faults", faults);
+  const result = await fn();
+  const after = await admin(emu(), "GET", "/stats");
+  const hits = Object.fromEntries(["drop", "error5xx", "rateLimit", "responseLost"].map((k) => [k, after[k] - before[k]]));
+  return { result, hits };
+}
+
+async function caught(p: Promise<unknown>): Promise<PlatformError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof PlatformError) return e;
+    throw e;
+  }
+  throw new Error("expected the call to fail");
+}
+
+describe("vault", () => {
+  test("upsert, list without values, get with value, update by id, delete, and 404 after", async () => {
+    const vault = clientsFor(emu()).vault();
+    const created = await vault.upsert({ type: "bearer_tokens", key: "client-crud", value: "s3cret-value-1" });
+    expect(created).toMatchObject({ type: "bearer_tokens", key: "client-crud", value: "s3cret-value-1", visibility: "USER" });
+
+    const listed = await vault.list({ type: "bearer_tokens", searchQuery: "client-crud" });
+    expect(listed.map((i) => i.id)).toContain(created.id);
+    expect(listed.every((i) => i.value === undefined)).toBe(true);
+
+    expect((await vault.get(created.id)).value).toBe("s3cret-value-1");
+    const updated = await vault.upsert({ id: created.id, type: "bearer_tokens", key: "client-crud", value: "s3cret-value-2" });
+    expect(updated.id).toBe(created.id);
+    expect((await vault.get(created.id)).value).toBe("s3cret-value-2");
+
+    expect(await vault.delete(created.id)).toBe(true);
+    expect(await vault.delete(created.id)).toBe(false); // already gone is not an error
+    const err = await caught(vault.get(created.id));
+    expect(err.code).toBe(ErrorCodes.NOT_FOUND);
+    expect(err.status).toBe(404);
+  });
+
+  test("an upsert without id on an existing key writes the same row (no duplicate)", async () => {
+    const vault = clientsFor(emu()).vault();
+    const a = await vault.upsert({ type: "env_vars", key: "SAME_KEY", value: "1" });
+    const b = await vault.upsert({ type: "env_vars", key: "SAME_KEY", value: "2" });
+    expect(b.id).toBe(a.id);
+    expect((await vault.list({ type: "env_vars" })).filter((i) => i.key === "SAME_KEY")).toHaveLength(1);
+    expect(await vault.deleteByKey({ type: "env_vars", key: "SAME_KEY", visibility: "USER" })).toBe(true);
+    expect(await vault.deleteByKey({ type: "env_vars", key: "SAME_KEY", visibility: "USER" })).toBe(false);
+  });
+
+  test("a 422 names the field and never echoes the value", async () => {
+    const vault = clientsFor(emu()).vault();
+    const secretValue = "do-not-leak-" + "x".repeat(4100);
+    const err = await caught(vault.upsert({ type: "bearer_tokens", key: "too-long", value: secretValue }));
+    expect(err.code).toBe(ErrorCodes.VALIDATION);
+    expect(err.status).toBe(422);
+    expect(err.fieldErrors?.[0].loc).toEqual(["body", "value"]);
+    expect(err.message).not.toContain("do-not-leak");
+  });
+
+  test("ORG items are shared with the organisation, USER items are not; other organisations see nothing", async () => {
+    const info = emu().info;
+    const alice = clientsFor(emu()).vault();
+    const bob = clientsFor(emu(), { token: info.users.bob.token }).vault();
+    const carol = clientsFor(emu(), { token: info.users.carol.token }).vault();
+    const shared = await alice.upsert({ type: "env_vars", key: "SHARED", value: "org", visibility: "ORG" });
+    const mine = await alice.upsert({ type: "env_vars", key: "MINE", value: "user" });
+    expect((await bob.get(shared.id)).value).toBe("org");
+    expect((await caught(bob.get(mine.id))).code).toBe(ErrorCodes.NOT_FOUND);
+    expect((await caught(carol.get(shared.id))).code).toBe(ErrorCodes.NOT_FOUND);
+    expect(await carol.delete(shared.id)).toBe(false);
+    expect((await alice.get(shared.id)).value).toBe("org");
+  });
+});
+
+describe("auth", () => {
+  test("a wrong token is a clear AUTH error that does not contain the token", async () => {
+    const token = "wrong-token-abcdef123456";
+    const err = await caught(clientsFor(emu(), { token }).vault().list());
+    expect(err.code).toBe(ErrorCodes.AUTH);
+    expect(err.message).toContain("refused the credentials");
+    expect(err.message).not.toContain(token);
+  });
+
+  test("a service account works, and a wrong secret is refused without showing it", async () => {
+    const sa = emu().info.serviceAccount;
+    const ok = clientsFor(emu(), { token: undefined, serviceAccountId: sa.clientId, serviceAccountSecret: sa.clientSecret, tokenUrl: emu().info.tokenUrl });
+    await expect(ok.vault().list()).resolves.toEqual(expect.any(Array));
+    const badSecret = "not-the-secret-987654";
+    const bad = clientsFor(emu(), { token: undefined, serviceAccountId: sa.clientId, serviceAccountSecret: badSecret, tokenUrl: emu().info.tokenUrl });
+    const err = await caught(bad.vault().list());
+    expect(err.code).toBe(ErrorCodes.AUTH);
+    expect(err.message).not.toContain(badSecret);
+  });
+
+  test("an expired access token is refreshed once and the call succeeds", async () => {
+    const sa = emu().info.serviceAccount;
+    const clients = clientsFor(emu(), { token: undefined, serviceAccountId: sa.clientId, serviceAccountSecret: sa.clientSecret, tokenUrl: emu().info.tokenUrl });
+    await clients.vault().list();
+    await admin(emu(), "POST", "/expire-tokens");
+    await expect(clients.vault().list()).resolves.toEqual(expect.any(Array));
+  });
+
+  test("missing credentials say where to put them", async () => {
+    const clients = createClients({ apiUrl: emu().info.apiUrl });
+    expect(() => clients.vault()).toThrow(/ccluster:token.*CCLUSTER_TOKEN.*CENTML_SERVICE_ACCOUNT_ID/s);
+  });
+
+  test("the AI gateway authenticates with HTTP Basic client credentials", async () => {
+    const gw = clientsFor(emu()).aigateway();
+    await expect(gw.listTokens("auth-check-gw")).resolves.toEqual([]);
+  });
+});
+
+describe("faults", () => {
+  test("5xx answers on a read are retried until it succeeds", async () => {
+    const vault = clientsFor(emu()).vault();
+    const { result, hits } = await underFaults({ error5xx: { next: 2, status: 503 } }, () => vault.list());
+    expect(result).toEqual(expect.any(Array));
+    expect(hits.error5xx).toBe(2);
+  });
+
+  test("429 with Retry-After is waited for and retried", async () => {
+    const { result, hits } = await underFaults({ rateLimit: { next: 1, retryAfterSeconds: 1 } }, () => clientsFor(emu()).vault().list());
+    expect(result).toEqual(expect.any(Array));
+    expect(hits.rateLimit).toBe(1);
+  });
+
+  test("a dropped connection on a read is retried", async () => {
+    const { result, hits } = await underFaults({ drop: { next: 1 } }, () => clientsFor(emu()).vault().list());
+    expect(result).toEqual(expect.any(Array));
+    expect(hits.drop).toBe(1);
+  });
+
+  test("persistent 503s end in a SERVER error after the retries", async () => {
+    await admin(emu(), "PUT", "/faults", { error5xx: { rate: 1, status: 503 } });
+    const err = await caught(clientsFor(emu()).vault().list());
+    expect(err.code).toBe(ErrorCodes.SERVER);
+  });
+
+  test("a vault upsert whose answer is lost is retried and leaves exactly one item", async () => {
+    const vault = clientsFor(emu()).vault();
+    const { result: item, hits } = await underFaults({ responseLost: { next: 1 }, match: { method: "PUT", pathPrefix: "/user_vault" } }, () =>
+      vault.upsert({ type: "bearer_tokens", key: "lost-answer", value: "v" }),
+    );
+    expect(hits.responseLost).toBe(1);
+    expect((await vault.list({ type: "bearer_tokens" })).filter((i) => i.key === "lost-answer").map((i) => i.id)).toEqual([item.id]);
+  });
+
+  test("a serverless key whose create answer is lost: exactly one key afterwards, with its secret", async () => {
+    const keys = clientsFor(emu()).serverless();
+    const { result: key, hits } = await underFaults({ responseLost: { next: 1 }, match: { method: "POST", pathPrefix: "/credentials/api-key" } }, () =>
+      keys.createRecovering("lost-create-key"),
+    );
+    expect(hits.responseLost).toBe(1);
+    expect(key.key).toEqual(expect.any(String));
+    expect((await keys.list()).filter((k) => k.name === "lost-create-key").map((k) => k.id)).toEqual([key.id]);
+  });
+
+  test("a gateway token whose create answer is lost: exactly one token afterwards, with its secret", async () => {
+    const gw = clientsFor(emu()).aigateway();
+    const { result: t, hits } = await underFaults({ responseLost: { next: 1 }, match: { method: "POST", pathPrefix: "/aigateway/v1/gateways" } }, () =>
+      gw.createTokenRecovering("lost-gateway", "token-user01"),
+    );
+    expect(hits.responseLost).toBe(1);
+    expect(t.token).toEqual(expect.any(String));
+    expect((await gw.listTokens("lost-gateway")).map((x) => x.id)).toEqual([t.id]);
+  });
+
+  test("a non-idempotent create is not retried blindly on a 5xx: one key, no orphan", async () => {
+    const keys = clientsFor(emu()).serverless();
+    const { result: key, hits } = await underFaults({ error5xx: { next: 1, status: 502 }, match: { method: "POST", pathPrefix: "/credentials/api-key" } }, () =>
+      keys.createRecovering("after-502"),
+    );
+    expect(hits.error5xx).toBe(1);
+    expect((await keys.list()).filter((k) => k.name === "after-502").map((k) => k.id)).toEqual([key.id]);
+  });
+});
+
+test("an answer of the wrong shape is a BAD_RESPONSE error, not a crash later", async () => {
+  const server = createServer((_req, res) => {
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ results: [{ id: "not-a-number", type: "bearer_tokens" }] }));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const port = (server.address() as AddressInfo).port;
+    const err = await caught(createClients({ apiUrl: `http://127.0.0.1:${port}`, token: "t" }).vault().list());
+    expect(err.code).toBe(ErrorCodes.BAD_RESPONSE);
+    expect(err.message).toContain("results.0.id");
+  } finally {
+    server.close();
+  }
+});
