@@ -1,0 +1,110 @@
+/**
+ * Switchable faults, so a client's resilience can be tested: latency, 5xx answers, 429 with
+ * Retry-After, dropped connections, and answers lost after the work was done.
+ *
+ * `next: N` hits the next N matching requests, `rate` is a probability per matching request.
+ * At most one of drop, error5xx, rateLimit and responseLost hits a request, checked in that
+ * order; only the kind that hits uses up one of its `next`. Latency applies to every matching
+ * request. Requests under `/_admin` are never faulted.
+ * @internal
+ */
+import { z } from "zod";
+
+const countAndRate = {
+  next: z.number().int().min(0).default(0),
+  rate: z.number().min(0).max(1).default(0),
+};
+
+/** The fault set, as accepted by `PUT /_admin/faults` and `--faults`. Missing parts are off. */
+export const FaultConfigSchema = z.object({
+  latencyMs: z.number().int().min(0).max(60_000).default(0),
+  error5xx: z.object({ ...countAndRate, status: z.number().int().min(500).max(599).default(503) }).prefault({}),
+  rateLimit: z.object({ ...countAndRate, retryAfterSeconds: z.number().int().min(0).default(1) }).prefault({}),
+  drop: z.object(countAndRate).prefault({}),
+  responseLost: z.object(countAndRate).prefault({}),
+  match: z
+    .object({ method: z.string().min(1).nullish(), pathPrefix: z.string().min(1).nullish() })
+    .prefault({}),
+});
+
+/** A complete fault set. */
+export type FaultConfig = z.output<typeof FaultConfigSchema>;
+/** A fault set as written by a user: every part optional. */
+export type FaultConfigInput = z.input<typeof FaultConfigSchema>;
+
+/** Fault kinds that replace or swallow the answer. */
+export type FaultKind = "drop" | "error5xx" | "rateLimit" | "responseLost";
+
+/** What happens to one request. */
+export type FaultDecision =
+  | { latencyMs: number; kind?: undefined }
+  | { latencyMs: number; kind: "drop" | "responseLost" }
+  | { latencyMs: number; kind: "error5xx"; status: number }
+  | { latencyMs: number; kind: "rateLimit"; retryAfterSeconds: number };
+
+/** How many requests were seen, and how many each fault kind hit (`GET /_admin/stats`). */
+export interface FaultStats {
+  requests: number;
+  matched: number;
+  latency: number;
+  drop: number;
+  error5xx: number;
+  rateLimit: number;
+  responseLost: number;
+}
+
+const KINDS_IN_ORDER: FaultKind[] = ["drop", "error5xx", "rateLimit", "responseLost"];
+
+/** Holds the current fault set and counts what it did. */
+export class FaultController {
+  private config: FaultConfig;
+  private counts: FaultStats = { requests: 0, matched: 0, latency: 0, drop: 0, error5xx: 0, rateLimit: 0, responseLost: 0 };
+
+  constructor(
+    initial: FaultConfigInput = {},
+    private readonly random: () => number = Math.random,
+  ) {
+    this.config = FaultConfigSchema.parse(initial);
+  }
+
+  /** The current fault set, with the `next` counts that remain. */
+  get current(): FaultConfig {
+    return structuredClone(this.config);
+  }
+
+  /** Replaces the whole fault set (already validated). */
+  set(config: FaultConfig): void {
+    this.config = structuredClone(config);
+  }
+
+  /** Turns every fault off. */
+  clear(): void {
+    this.config = FaultConfigSchema.parse({});
+  }
+
+  get stats(): FaultStats {
+    return { ...this.counts };
+  }
+
+  /** Decides the fate of one request and counts it. */
+  decide(method: string, path: string): FaultDecision {
+    this.counts.requests++;
+    const { match } = this.config;
+    if (match.method && match.method.toUpperCase() !== method.toUpperCase()) return { latencyMs: 0 };
+    if (match.pathPrefix && !path.startsWith(match.pathPrefix)) return { latencyMs: 0 };
+    this.counts.matched++;
+    const latencyMs = this.config.latencyMs;
+    if (latencyMs > 0) this.counts.latency++;
+    for (const kind of KINDS_IN_ORDER) {
+      const setting = this.config[kind];
+      const byCount = setting.next > 0;
+      if (!byCount && !(setting.rate > 0 && this.random() < setting.rate)) continue;
+      if (byCount) setting.next--;
+      this.counts[kind]++;
+      if (kind === "error5xx") return { latencyMs, kind, status: this.config.error5xx.status };
+      if (kind === "rateLimit") return { latencyMs, kind, retryAfterSeconds: this.config.rateLimit.retryAfterSeconds };
+      return { latencyMs, kind };
+    }
+    return { latencyMs };
+  }
+}
