@@ -1,0 +1,96 @@
+/**
+ * Small helpers every rule uses: typed configuration with the defaults kept in the schema,
+ * and resource validations scoped to some kinds of this package.
+ */
+import type { PolicyConfigJSONSchema } from "@pulumi/policy/schema";
+import type {
+  PolicyConfigSchema,
+  ReportViolation,
+  ResourceValidation,
+  ResourceValidationArgs,
+} from "@pulumi/policy";
+import { Props, RESOURCE_TYPES, untypedProps, type Kind, type KindProps } from "./types";
+
+/** One configuration property: a JSON schema that always carries its default. */
+export type ConfigProperty<T> = PolicyConfigJSONSchema & { default: T; description: string };
+
+/** A policy's config schema in which every property has a default, typed by the config it yields. */
+export interface RuleConfigSchema<C extends object> extends PolicyConfigSchema {
+  properties: { [K in keyof C]: ConfigProperty<C[K]> };
+}
+
+/** Builds a config schema; the type parameter keeps property names and defaults in step. */
+export function configSchema<C extends object>(properties: { [K in keyof C]: ConfigProperty<C[K]> }): RuleConfigSchema<C> {
+  return { properties };
+}
+
+/** The defaults written in a schema. */
+export function defaultsOf<C extends object>(schema: RuleConfigSchema<C>): C {
+  const out: Record<string, unknown> = {};
+  for (const [k, p] of Object.entries(schema.properties) as [string, ConfigProperty<unknown>][]) out[k] = p.default;
+  return out as C;
+}
+
+/**
+ * The policy's configuration: what the engine sent (it fills in the schema's defaults) over the
+ * schema's own defaults, so a rule behaves the same under a runner that sends nothing.
+ */
+export function configOf<C extends object>(args: { getConfig<T extends object>(): T }, schema: RuleConfigSchema<C>): C {
+  return { ...defaultsOf(schema), ...args.getConfig<Partial<C>>() } as C;
+}
+
+/** What a kind-scoped validation receives. */
+export interface KindResource<K extends Kind> {
+  kind: K;
+  props: Props<KindProps[K]>;
+  args: ResourceValidationArgs;
+}
+
+type KindValidation<K extends Kind> = (resource: KindResource<K>, report: ReportViolation) => void | Promise<void>;
+
+/**
+ * A resource validation that runs only for the given kinds of this package and tells the engine
+ * "not applicable" for everything else, like `validateResourceOfType` does for one SDK class.
+ *
+ * @example validateResource: forKinds(["Certificate"], ({ props }, report) => { ... })
+ */
+export function forKinds<K extends Kind>(kinds: readonly K[], validate: KindValidation<K>): ResourceValidation {
+  const types = new Map<string, K>(kinds.map((k) => [RESOURCE_TYPES[k], k]));
+  const fn: ResourceValidation = (args, report) => {
+    const kind = types.get(args.type);
+    if (kind === undefined) return args.notApplicable(`Policy only applies to ${kinds.join(", ")}`);
+    return validate({ kind, props: new Props<KindProps[K]>(args.props), args }, report);
+  };
+  // With one kind the SDK can skip other types without calling us, as for validateResourceOfType.
+  if (kinds.length === 1) (fn as { __pulumiType?: string }).__pulumiType = RESOURCE_TYPES[kinds[0]];
+  return fn;
+}
+
+/** How a message names a resource: its kind and its platform name when known. */
+export function label(kind: string, name?: string): string {
+  return name === undefined ? kind : `${kind} "${name}"`;
+}
+
+/** The property that names a resource of a kind on the platform (never a secret). */
+export function namingProperty(kind: Kind): "key" | "name" | "path" {
+  if (kind === "ServerlessApiKey" || kind === "AuthToken") return "name";
+  if (kind === "PemFile") return "path";
+  return "key";
+}
+
+/** A resource's label for messages, e.g. `BearerToken "ci-token"`, or just the kind when its name is not known. */
+export function labelOf(kind: Kind, bag: object): string {
+  const name = untypedProps(bag).string(namingProperty(kind));
+  return label(kind, name.state === "known" ? name.value : undefined);
+}
+
+/** Whole days between two instants, rounded down (negative when `to` is earlier). */
+export function daysBetween(from: Date, to: Date): number {
+  return Math.floor((to.getTime() - from.getTime()) / 86_400_000);
+}
+
+/** Parses an ISO 8601 timestamp; undefined for anything that is not one. */
+export function parseTime(s: string): Date | undefined {
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? undefined : new Date(t);
+}
