@@ -1,0 +1,41 @@
+/** schema.json and the README's tables are generated from the kind declarations; this fails on drift. */
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import Ajv2020 from "ajv/dist/2020";
+import * as sdk from "../../sdk";
+import { secretOutputNames, typeToken } from "../../provider/framework/declaration";
+import { kinds } from "../../provider/registry";
+import { buildSchema, docFiles, renderReadme } from "../../scripts/docs";
+
+test("schema.json is what the declarations generate (run `npm run docs` after changing a kind)", () => {
+  expect(JSON.parse(readFileSync(docFiles.schema, "utf8"))).toEqual(buildSchema());
+});
+
+test("README's resource and configuration tables are what the declarations generate", () => {
+  const readme = readFileSync(docFiles.readme, "utf8");
+  expect(renderReadme(readme)).toBe(readme);
+});
+
+test("schema.json is valid against Pulumi's package metaschema (from the engine's Go module cache)", () => {
+  const modcache = execFileSync("go", ["env", "GOMODCACHE"], { encoding: "utf8" }).trim();
+  const metaschema = join(modcache, "github.com/pulumi/pulumi/pkg/v3@v3.246.0/codegen/schema/pulumi.json");
+  if (!existsSync(metaschema)) throw new Error(`Pulumi's metaschema is missing at ${metaschema}: run scripts/install-pulumi.sh, which downloads the engine's modules`);
+  const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false });
+  const validate = ajv.compile(JSON.parse(readFileSync(metaschema, "utf8")));
+  const ok = validate(buildSchema());
+  expect(validate.errors ?? []).toEqual([]);
+  expect(ok).toBe(true);
+});
+
+test("every kind has an SDK class with the same type token, and every secret output is declared secret in the schema", () => {
+  const classes: Record<string, { __pulumiType: string }> = { ...sdk, ...sdk.aigateway } as never;
+  const schema = buildSchema() as { resources: Record<string, { properties: Record<string, { secret?: boolean }> }> };
+  for (const d of kinds) {
+    expect(classes[d.typeName]?.__pulumiType).toBe(typeToken(d));
+    for (const name of secretOutputNames(d)) {
+      const prop = schema.resources[typeToken(d)].properties[name];
+      if (prop) expect(prop.secret).toBe(true);
+    }
+  }
+});
