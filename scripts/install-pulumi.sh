@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Provides the real Pulumi engine for this project's end-to-end tests and demos.
+#
+# If `pulumi` and `pulumi-language-nodejs` are already on PATH, they are used as they are.
+# Otherwise this builds, once per machine, into
+#   ${PULUMI_CCLUSTER_CACHE:-$HOME/.cache/pulumi-ccluster}/pulumi-v3.246.0/bin/
+# - pulumi                         the CLI, from the Go modules pkg/v3 + sdk/v3 (a prebuilt
+#                                  binary cannot be downloaded here; the Go module proxy works);
+# - pulumi-language-nodejs         our own language host, from engine/language-host (the
+#                                  official one is not served by the Go module proxy);
+# - pulumi-resource-pulumi-nodejs  the dynamic-provider plugin script from @pulumi/pulumi.
+# The language host is rebuilt whenever its sources change (their hash is kept next to it).
+#
+# Progress goes to stderr. The LAST line on stdout is the bin directory to put on PATH.
+# Usage: scripts/install-pulumi.sh        Environment: PULUMI_CCLUSTER_CACHE (cache root).
+set -euo pipefail
+
+readonly PULUMI_VERSION="v3.246.0" # matches the @pulumi/pulumi pinned in package.json
+readonly CLIPBOARD_REPLACE="github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e"
+readonly VERSION_FLAG="github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
+
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+host_src="$repo_root/engine/language-host"
+cache_root="${PULUMI_CCLUSTER_CACHE:-$HOME/.cache/pulumi-ccluster}"
+bin_dir="$cache_root/pulumi-$PULUMI_VERSION/bin"
+export LC_NUMERIC=C # a dot as decimal separator in $EPOCHREALTIME
+now() { echo "${EPOCHREALTIME:-$(date +%s)}"; }
+started_at="$(now)"
+
+log() { echo "[install-pulumi +$(awk "BEGIN { printf \"%.1f\", $(now) - $started_at }")s] $*" >&2; }
+fail() {
+  echo "[install-pulumi] FAILED: $*" >&2
+  exit 1
+}
+# Runs a command with its output in a log file; on failure shows the log's tail and stops.
+run_logged() {
+  local what="$1" logfile="$2"
+  shift 2
+  if ! "$@" >"$logfile" 2>&1; then
+    fail "$what failed (full log: $logfile):
+$(tail -n 25 "$logfile")"
+  fi
+}
+
+# 1. A Pulumi installation already on PATH wins (a developer's machine).
+if command -v pulumi >/dev/null 2>&1 && command -v pulumi-language-nodejs >/dev/null 2>&1; then
+  existing="$(dirname "$(command -v pulumi)")"
+  log "using pulumi and pulumi-language-nodejs already on PATH ($existing)"
+  echo "$existing"
+  exit 0
+fi
+
+command -v go >/dev/null 2>&1 || fail "Go is needed to build the Pulumi engine, but 'go' is not on PATH"
+command -v node >/dev/null 2>&1 || fail "node is needed, but it is not on PATH"
+[ -f "$host_src/go.mod" ] || fail "language host sources not found at $host_src"
+
+mkdir -p "$bin_dir"
+# Several test workers may call this at once: one builds, the others wait, then reuse.
+exec 9>"$bin_dir/../.lock"
+if command -v flock >/dev/null 2>&1; then
+  flock 9 || fail "could not lock $bin_dir"
+fi
+
+# 2. The CLI: the expensive part, built once per version.
+if [ -x "$bin_dir/pulumi" ] && [ "$("$bin_dir/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ]; then
+  log "pulumi $PULUMI_VERSION already built"
+else
+  log "building pulumi $PULUMI_VERSION with $(go version) (a cold build downloads modules and compiles for minutes)"
+  work="$(mktemp -d)" # kept on failure, so the logs named in the message can be read
+  cat >"$work/go.mod" <<EOF
+module pulumi-ccluster/pulumi-cli
+
+go 1.25.8
+EOF
+  # An import keeps the CLI package (and so its dependencies) in the module graph for tidy.
+  cat >"$work/tools.go" <<'EOF'
+//go:build tools
+
+package tools
+
+import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
+EOF
+  (
+    cd "$work"
+    run_logged "go mod edit of the CLI wrapper module" "$work/edit.log" \
+      go mod edit -require="github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" \
+      -require="github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" -replace="$CLIPBOARD_REPLACE"
+    log "resolving modules (go mod tidy)"
+    if ! go mod tidy >"$work/tidy.log" 2>&1; then
+      # The checksum database is often unreachable when only the module proxy is allowed.
+      if grep -q "sum.golang.org\|verifying" "$work/tidy.log"; then
+        log "checksum database unreachable; retrying with GOSUMDB=off"
+        GOSUMDB=off run_logged "go mod tidy of the Pulumi CLI wrapper" "$work/tidy.log" go mod tidy
+      else
+        fail "go mod tidy of the Pulumi CLI wrapper failed (full log: $work/tidy.log):
+$(tail -n 25 "$work/tidy.log")"
+      fi
+    fi
+    log "compiling the Pulumi CLI (go build)"
+    run_logged "go build of the Pulumi CLI" "$work/build.log" \
+      go build -trimpath -ldflags "-s -w -X $VERSION_FLAG=$PULUMI_VERSION" \
+      -o "$bin_dir/pulumi.partial" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
+  ) || exit 1
+  mv -f "$bin_dir/pulumi.partial" "$bin_dir/pulumi"
+  rm -rf "$work"
+  log "built $bin_dir/pulumi ($("$bin_dir/pulumi" version))"
+fi
+
+# 3. Our language host, rebuilt when its sources change.
+host_hash="$(cd "$host_src" && find . -maxdepth 1 -type f \( -name '*.go' -o -name 'go.mod' -o -name 'go.sum' \) \
+  ! -name '*_test.go' | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)"
+if [ -x "$bin_dir/pulumi-language-nodejs" ] && [ "$(cat "$bin_dir/.language-host.hash" 2>/dev/null)" = "$host_hash" ]; then
+  log "language host up to date (sources $host_hash)"
+else
+  log "building the language host from engine/language-host (sources $host_hash)"
+  host_log="$(mktemp)"
+  (
+    cd "$host_src"
+    if ! go build -trimpath -ldflags "-s -w -X main.version=${PULUMI_VERSION#v}-ccluster.$host_hash" \
+      -o "$bin_dir/pulumi-language-nodejs.partial" . >"$host_log" 2>&1; then
+      if grep -q "sum.golang.org\|verifying" "$host_log"; then
+        log "checksum database unreachable; retrying with GOSUMDB=off"
+        GOSUMDB=off run_logged "go build of the language host" "$host_log" \
+          go build -trimpath -ldflags "-s -w -X main.version=${PULUMI_VERSION#v}-ccluster.$host_hash" \
+          -o "$bin_dir/pulumi-language-nodejs.partial" .
+      else
+        fail "go build of the language host failed (full log: $host_log):
+$(tail -n 25 "$host_log")"
+      fi
+    fi
+  ) || exit 1
+  mv -f "$bin_dir/pulumi-language-nodejs.partial" "$bin_dir/pulumi-language-nodejs"
+  echo "$host_hash" >"$bin_dir/.language-host.hash"
+  rm -f "$host_log"
+  log "built $bin_dir/pulumi-language-nodejs"
+fi
+
+# 4. The dynamic-provider plugin script, from the @pulumi/pulumi this repository installed.
+sdk_dir="$(cd "$repo_root" && node -e 'process.stdout.write(require("path").dirname(require.resolve("@pulumi/pulumi/package.json")))' 2>/dev/null)" ||
+  fail "@pulumi/pulumi is not installed in $repo_root (run npm ci there first)"
+sdk_version="$(node -p 'require(process.argv[1]).version' "$sdk_dir/package.json")"
+[ "v$sdk_version" = "$PULUMI_VERSION" ] ||
+  log "warning: @pulumi/pulumi is $sdk_version but the CLI is $PULUMI_VERSION"
+if ! cmp -s "$sdk_dir/pulumi-resource-pulumi-nodejs" "$bin_dir/pulumi-resource-pulumi-nodejs"; then
+  cp "$sdk_dir/pulumi-resource-pulumi-nodejs" "$bin_dir/pulumi-resource-pulumi-nodejs.partial"
+  chmod +x "$bin_dir/pulumi-resource-pulumi-nodejs.partial"
+  mv -f "$bin_dir/pulumi-resource-pulumi-nodejs.partial" "$bin_dir/pulumi-resource-pulumi-nodejs"
+  log "copied pulumi-resource-pulumi-nodejs from @pulumi/pulumi $sdk_version"
+fi
+
+log "ready"
+echo "$bin_dir"
