@@ -1,0 +1,131 @@
+/**
+ * The `ccluster-emulator` bin as users run it: the compiled `dist/emulator/cli.js`
+ * (built by `npx tsc -p tsconfig.json`, which `npm test` runs first).
+ */
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { promises as fs, readdirSync, statSync } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { createInterface } from "node:readline";
+import { promisify } from "node:util";
+
+const root = path.resolve(__dirname, "../..");
+const cli = path.join(root, "dist/emulator/cli.js");
+
+/** Fails with a clear message when dist/ is missing or older than the emulator's sources. */
+function requireFreshBuild(): void {
+  let built: number;
+  try {
+    built = statSync(cli).mtimeMs;
+  } catch {
+    throw new Error(`${cli} is missing: run \`npx tsc -p tsconfig.json\` (or \`npm test\`, which builds first)`);
+  }
+  const sources = readdirSync(path.join(root, "emulator"));
+  const stale = sources.filter((file) => file.endsWith(".ts") && statSync(path.join(root, "emulator", file)).mtimeMs > built);
+  if (stale.length > 0) throw new Error(`dist/ is older than emulator/${stale.join(", emulator/")}: run \`npx tsc -p tsconfig.json\``);
+}
+
+const children: ChildProcess[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+/** Starts the CLI and resolves with its first stdout line, parsed. */
+function startCli(args: string[]): Promise<{ child: ChildProcess; record: Record<string, any>; firstLine: string }> {
+  requireFreshBuild();
+  const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let stderr = "";
+  child.stderr!.on("data", (chunk) => (stderr += String(chunk)));
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: child.stdout! });
+    lines.once("line", (firstLine) => {
+      try {
+        resolve({ child, record: JSON.parse(firstLine), firstLine });
+      } catch (error) {
+        reject(new Error(`first line is not JSON: ${firstLine} (${String(error)})`));
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`the CLI exited with ${code} before printing; stderr: ${stderr}`)));
+  });
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return child.exitCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+}
+
+let dataDir: string;
+beforeEach(async () => {
+  dataDir = await fs.mkdtemp(path.join(os.tmpdir(), "emulator-cli-"));
+});
+afterEach(async () => {
+  await fs.rm(dataDir, { recursive: true, force: true });
+});
+
+describe("ccluster-emulator CLI", () => {
+  it("starts with a node shebang", async () => {
+    requireFreshBuild();
+    expect((await fs.readFile(cli, "utf8")).split("\n")[0]).toBe("#!/usr/bin/env node");
+  });
+
+  it("prints the start-up record first; curl with its token lists an empty vault; SIGTERM stops it cleanly", async () => {
+    const { child, record } = await startCli(["--port", "0", "--data-dir", dataDir]);
+    expect(Object.keys(record).sort()).toEqual(
+      [
+        "apiUrl",
+        "token",
+        "users",
+        "tokenUrl",
+        "serviceAccount",
+        "aigatewayUrl",
+        "aigatewayTokenUrl",
+        "aigatewayServiceAccount",
+        "dedicatedEndpointUrl",
+        "serverlessEndpointUrl",
+        "privateEndpointUrl",
+        "privateEndpointCaPem",
+        "gatewayChatUrl",
+        "adminUrl",
+        "adminToken",
+        "dataDir",
+      ].sort(),
+    );
+    expect(record.apiUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect(record.privateEndpointUrl).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/endpoints\/private$/);
+    expect(record.privateEndpointCaPem).toContain("-----BEGIN CERTIFICATE-----");
+    expect(record.users).toMatchObject({ alice: { org: "acme" }, bob: { org: "acme" }, carol: { org: "globex" } });
+    expect(record.token).toBe(record.users.alice.token);
+    expect(record.dataDir).toBe(path.resolve(dataDir));
+
+    const { stdout } = await promisify(execFile)("curl", ["-s", "-H", `Authorization: Bearer ${record.token}`, `${record.apiUrl}/user_vault`]);
+    expect(JSON.parse(stdout)).toEqual({ results: [] });
+
+    child.kill("SIGTERM");
+    expect(await exitOf(child)).toBe(0);
+  });
+
+  it("applies --faults and --access-token-ttl", async () => {
+    const { record } = await startCli(["--port", "0", "--data-dir", dataDir, "--faults", '{"error5xx":{"next":1,"status":502}}', "--access-token-ttl", "42"]);
+    const curl = (args: string[]) => promisify(execFile)("curl", ["-s", ...args]);
+    const first = await curl(["-o", "/dev/null", "-w", "%{http_code}", "-H", `Authorization: Bearer ${record.token}`, `${record.apiUrl}/user_vault`]);
+    expect(first.stdout).toBe("502");
+    const exchange = await curl([
+      "-d",
+      `grant_type=client_credentials&client_id=${record.serviceAccount.clientId}&client_secret=${record.serviceAccount.clientSecret}`,
+      record.tokenUrl,
+    ]);
+    expect(JSON.parse(exchange.stdout).expires_in).toBe(42);
+  });
+
+  it("exits with status 2 and a usage line on bad arguments", async () => {
+    requireFreshBuild();
+    for (const args of [["--faults", "{not json"], ["--port", "http"], ["--no-such-flag"]]) {
+      const child = spawn(process.execPath, [cli, "--data-dir", dataDir, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+      children.push(child);
+      let stderr = "";
+      child.stderr!.on("data", (chunk) => (stderr += String(chunk)));
+      expect(await exitOf(child)).toBe(2);
+      expect(stderr).toContain("usage: ccluster-emulator");
+    }
+  });
+});
