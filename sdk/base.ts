@@ -17,8 +17,9 @@ export function credentialResourceParts(
   opts: pulumi.CustomResourceOptions | undefined,
 ): [pulumi.dynamic.ResourceProvider, string, pulumi.Inputs, pulumi.CustomResourceOptions, string, string] {
   const props: pulumi.Inputs = {};
-  // Outputs must be named in props to appear on the resource object.
-  for (const out of Object.keys(decl.outputs)) props[out] = undefined;
+  // Outputs must be named in props to appear on the resource object; inputs are outputs too
+  // (an auto-named `key` is only known after check).
+  for (const out of [...Object.keys(decl.inputs.shape), ...Object.keys(decl.outputs)]) props[out] = undefined;
   for (const [k, v] of Object.entries(args ?? {})) {
     // Secret inputs are encrypted in state even when the user passed a plain string.
     props[k] = decl.secretInputs.includes(k) && v !== undefined ? pulumi.secret(v as pulumi.Input<unknown>) : v;

@@ -20,8 +20,20 @@ export interface LifecycleOptions {
   now?: () => Date;
 }
 
+/**
+ * The provider's clock. `CCLUSTER_NOW` (an ISO date) moves it, so `CCLUSTER_NOW=2027-01-01 pulumi
+ * preview` shows what rotation and renewal will replace by then; the tests use it too.
+ */
+export function providerClock(env: NodeJS.ProcessEnv = process.env): () => Date {
+  const fixed = env.CCLUSTER_NOW;
+  if (!fixed) return () => new Date();
+  const at = Date.parse(fixed);
+  if (Number.isNaN(at)) throw new Error(`CCLUSTER_NOW must be an ISO 8601 date, not "${fixed}"`);
+  return () => new Date(at);
+}
+
 export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptions = {}): dynamic.ResourceProvider {
-  const now = opts.now ?? (() => new Date());
+  const now = opts.now ?? providerClock();
   let config: ConfigSource | undefined;
   let ctx: OperationContext | undefined;
   // Credentials are read here, inside the provider process, never captured by the serialized provider.
