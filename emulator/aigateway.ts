@@ -20,8 +20,7 @@ import {
   type TokenLifetimes,
 } from "./auth";
 import { detailError, ok, route, type RequestContext, type Route } from "./http";
-import { hashSecret } from "./serverless";
-import { randomSecret, type GatewayTokenRecord, type State, type Store } from "./store";
+import { hashSecret, randomSecret, type GatewayTokenRecord, type State, type Store } from "./store";
 import { validate } from "./validation";
 
 /** Every AI-gateway path (assumed), relative to the emulator's root. */

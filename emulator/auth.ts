@@ -64,11 +64,16 @@ export function secretEquals(a: string, b: string): boolean {
 
 const WWW_AUTHENTICATE = { "www-authenticate": "Bearer" };
 
+/** The credential of a `Bearer ...` header (`authorization` unless named), if there is one. */
+export function presentedBearer(ctx: RequestContext, header = "authorization"): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(ctx.header(header) ?? "")?.[1];
+}
+
 /** The credential of an `Authorization: Bearer ...` header, or a 401 like the platform's. */
-export function bearerToken(ctx: RequestContext, header = "authorization"): string {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(ctx.header(header) ?? "");
-  if (!match) throw detailError(401, "Not authenticated", WWW_AUTHENTICATE);
-  return match[1];
+export function bearerToken(ctx: RequestContext): string {
+  const token = presentedBearer(ctx);
+  if (token === undefined) throw detailError(401, "Not authenticated", WWW_AUTHENTICATE);
+  return token;
 }
 
 /** The 401 for a token that is unknown or expired. */

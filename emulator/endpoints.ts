@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { TLSSocket } from "node:tls";
 import { z } from "zod";
 import { AIGATEWAY_PATHS, findActiveGatewayToken, type GatewayRateLimiter } from "./aigateway";
-import { secretEquals } from "./auth";
+import { presentedBearer, secretEquals } from "./auth";
 import { detailError, HttpError, ok, route, type Reply, type RequestContext, type Route } from "./http";
 import { isLiveApiKey } from "./serverless";
 import type { Store } from "./store";
@@ -135,11 +135,6 @@ export function chatCompletion(request: ChatRequest, endpointKind: string): Repl
   }
   if (includeUsage) events.push({ ...chunk([]), usage });
   return { status: 200, events };
-}
-
-/** The credential of `Authorization: Bearer ...` (or another header), if any. */
-function presentedBearer(ctx: RequestContext, header = "authorization"): string | undefined {
-  return /^Bearer\s+(\S+)\s*$/i.exec(ctx.header(header) ?? "")?.[1];
 }
 
 /** The chat routes of the plain-HTTP server: dedicated, serverless and AI-gateway chat. */

@@ -27,6 +27,13 @@ export const FaultConfigSchema = z.object({
     .prefault({}),
 });
 
+/** Checks a user's fault set; throws an Error naming each bad field. */
+export function parseFaultConfig(input: unknown): FaultConfig {
+  const checked = FaultConfigSchema.safeParse(input ?? {});
+  if (checked.success) return checked.data;
+  throw new Error(`invalid fault set: ${checked.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
+}
+
 /** A complete fault set. */
 export type FaultConfig = z.output<typeof FaultConfigSchema>;
 /** A fault set as written by a user: every part optional. */
@@ -60,11 +67,12 @@ export class FaultController {
   private config: FaultConfig;
   private counts: FaultStats = { requests: 0, matched: 0, latency: 0, drop: 0, error5xx: 0, rateLimit: 0, responseLost: 0 };
 
+  /** Starts with a copy of `initial` (from {@link parseFaultConfig}). */
   constructor(
-    initial: FaultConfigInput = {},
+    initial: FaultConfig,
     private readonly random: () => number = Math.random,
   ) {
-    this.config = FaultConfigSchema.parse(initial);
+    this.config = structuredClone(initial);
   }
 
   /** The current fault set, with the `next` counts that remain. */

@@ -17,7 +17,7 @@ import { adminRoutes } from "./admin";
 import { AIGATEWAY_PATHS, aigatewayRoutes, GatewayRateLimiter } from "./aigateway";
 import { platformAuthRoutes, type TokenLifetimes } from "./auth";
 import { endpointRoutes, ENDPOINT_PATHS, privateEndpointRoutes } from "./endpoints";
-import { FaultConfigSchema, FaultController, type FaultConfigInput } from "./faults";
+import { FaultController, parseFaultConfig, type FaultConfig, type FaultConfigInput } from "./faults";
 import { createDispatcher } from "./http";
 import { serverlessRoutes } from "./serverless";
 import { Store } from "./store";
@@ -100,9 +100,15 @@ function close(server: http.Server): Promise<void> {
   });
 }
 
-async function launch(options: EmulatorOptions, dataDir: string, tls: ServerCredentials, ports: { port: number; tlsPort: number }): Promise<Running> {
+async function launch(
+  options: EmulatorOptions,
+  initialFaults: FaultConfig,
+  dataDir: string,
+  tls: ServerCredentials,
+  ports: { port: number; tlsPort: number },
+): Promise<Running> {
   const store = await Store.open(dataDir);
-  const faults = new FaultController(options.faults);
+  const faults = new FaultController(initialFaults);
   const lifetimes: TokenLifetimes = {
     platformSeconds: options.accessTokenTtlSeconds ?? 3600,
     aigatewaySeconds: options.accessTokenTtlSeconds ?? 7200,
@@ -147,7 +153,7 @@ function urlHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
 }
 
-function describe(running: Running, host: string, tls: ServerCredentials, dataDir: string): EmulatorInfo {
+function startupRecord(running: Running, host: string, tls: ServerCredentials, dataDir: string): EmulatorInfo {
   const state = running.store.state;
   const apiUrl = `http://${urlHost(host)}:${running.port}`;
   return {
@@ -178,14 +184,13 @@ function describe(running: Running, host: string, tls: ServerCredentials, dataDi
  * await emu.stop();
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const checked = FaultConfigSchema.safeParse(options.faults ?? {});
-  if (!checked.success) throw new Error(`invalid fault set: ${checked.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`);
+  const initialFaults = parseFaultConfig(options.faults);
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = path.resolve(options.dataDir ?? (await fs.mkdtemp(path.join(os.tmpdir(), "ccluster-emulator-"))));
   const host = options.host ?? "127.0.0.1";
   const tls = await createServerCredentials();
-  let running: Running | undefined = await launch(options, dataDir, tls, { port: options.port ?? 0, tlsPort: options.tlsPort ?? 0 });
-  const info = describe(running, host, tls, dataDir);
+  let running: Running | undefined = await launch(options, initialFaults, dataDir, tls, { port: options.port ?? 0, tlsPort: options.tlsPort ?? 0 });
+  const info = startupRecord(running, host, tls, dataDir);
 
   return {
     info,
@@ -199,7 +204,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const ports = { port: running.port, tlsPort: running.tlsPort };
       await shutdown(running);
       running = undefined;
-      running = await launch(options, dataDir, tls, ports);
+      running = await launch(options, initialFaults, dataDir, tls, ports);
     },
   };
 }

@@ -6,19 +6,14 @@
  * Keys belong to the user who made them; names need not be unique.
  * @internal
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { authenticateUser } from "./auth";
 import { detailError, ok, route, type Route } from "./http";
-import { randomSecret, type ApiKeyRecord, type State, type Store } from "./store";
+import { hashSecret, randomSecret, type ApiKeyRecord, type State, type Store } from "./store";
 import { validate } from "./validation";
 
 const CreateRequest = z.object({ name: z.string() });
-
-/** SHA-256 of a secret, hex: what the emulator stores instead of the secret. */
-export function hashSecret(secret: string): string {
-  return createHash("sha256").update(secret).digest("hex");
-}
 
 const publicView = (key: ApiKeyRecord) => ({ name: key.name, id: key.id, created_at: key.created_at });
 

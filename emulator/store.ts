@@ -6,7 +6,7 @@
  * the emulator has acknowledged survives a crash or restart, and nothing half-written does.
  * @internal
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
 
@@ -78,6 +78,11 @@ const STATE_FILE = "state.json";
 /** A random URL-safe secret. */
 export function randomSecret(bytes = 24): string {
   return randomBytes(bytes).toString("base64url");
+}
+
+/** SHA-256 of a secret, hex: what the emulator stores instead of a secret it shows only once. */
+export function hashSecret(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
 }
 
 function seedState(): State {
