@@ -124,7 +124,8 @@ func (h *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 	args = append(args, runScript)
 	args = append(args, runArguments(req, h.engine(), programDir, entryPoint)...)
 
-	cmd := h.nodeCommand(ctx, node, args)
+	cmd, release := h.nodeCommand(ctx, node, args)
+	defer release()
 	cmd.Env = env
 	// Our own stdout/stderr go to the engine, which shows them to the user. Wrapping them
 	// makes Go copy through a pipe, so node cannot flip our file descriptors to non-blocking.
@@ -212,7 +213,8 @@ func (h *languageHost) RunPlugin(
 		args = append(append(args, pluginDir), req.GetArgs()...)
 	}
 
-	cmd := h.nodeCommand(ctx, node, args)
+	cmd, release := h.nodeCommand(ctx, node, args)
+	defer release()
 	cmd.Stderr = stderr
 	if !isPolicyPack {
 		cmd.Dir = req.GetPwd()
@@ -336,14 +338,17 @@ func (h *languageHost) GetProgramDependencies(
 }
 
 // nodeCommand prepares a node child that is interrupted (then killed after a grace period)
-// when the RPC is cancelled or the host stops.
-func (h *languageHost) nodeCommand(ctx context.Context, node string, args []string) *exec.Cmd {
+// when the RPC is cancelled or the host stops. Call release once the child has ended.
+func (h *languageHost) nodeCommand(ctx context.Context, node string, args []string) (*exec.Cmd, func()) {
 	childCtx, cancel := context.WithCancel(ctx)
-	context.AfterFunc(h.ctx, cancel)
+	stopWatching := context.AfterFunc(h.ctx, cancel)
 	cmd := exec.CommandContext(childCtx, node, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGINT) }
 	cmd.WaitDelay = 5 * time.Second
-	return cmd
+	return cmd, func() {
+		stopWatching()
+		cancel()
+	}
 }
 
 // programLocation returns the program directory and the entry point to hand to cmd/run.
