@@ -124,6 +124,7 @@ const LEVEL_BY_PROTO: Record<number, EnforcementLevel> = {
   [analyzerpb.EnforcementLevel.DISABLED]: "disabled",
   [analyzerpb.EnforcementLevel.REMEDIATE]: "remediate",
 };
+const PROTO_BY_LEVEL = Object.fromEntries(Object.entries(LEVEL_BY_PROTO).map(([n, l]) => [l, Number(n)])) as Record<EnforcementLevel, analyzerpb.EnforcementLevel>;
 const SEVERITY_BY_PROTO: Record<number, string | undefined> = {
   [analyzerpb.PolicySeverity.POLICY_SEVERITY_UNSPECIFIED]: undefined,
   [analyzerpb.PolicySeverity.POLICY_SEVERITY_LOW]: "low",
@@ -169,7 +170,8 @@ function optionsProto(opts: ResourceOptions = {}): analyzerpb.AnalyzerResourceOp
   return o;
 }
 
-function analyzeRequest(resource: TestResource): analyzerpb.AnalyzeRequest {
+/** The `Analyze` request the engine sends for one resource. */
+export function analyzeRequest(resource: TestResource): analyzerpb.AnalyzeRequest {
   const req = new analyzerpb.AnalyzeRequest();
   req.setType(resource.type);
   req.setName(resource.name);
@@ -298,6 +300,19 @@ export class PolicyPackRunner {
     }
     if (errors.length > 0) throw new PolicyConfigError(errors);
     this.configured = result;
+  }
+
+  /** The `Configure` request the engine would send a served pack for the current configuration. */
+  configureRequest(): analyzerpb.ConfigureAnalyzerRequest {
+    const req = new analyzerpb.ConfigureAnalyzerRequest();
+    const map = req.getPolicyconfigMap();
+    for (const [name, c] of Object.entries(this.configured)) {
+      const pc = new analyzerpb.PolicyConfig();
+      pc.setEnforcementlevel(PROTO_BY_LEVEL[c.enforcementLevel]);
+      pc.setProperties(Struct.fromJavaScript(c.properties as Record<string, never>));
+      map.set(name, pc);
+    }
+    return req;
   }
 
   /** The policies as the SDK handlers get them: configured level, and `getConfig` answering the configured values. */
