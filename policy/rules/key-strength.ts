@@ -158,7 +158,8 @@ export const keyStrength: ResourceValidationPolicy = {
         facts = { type: algorithm.value.toLowerCase() };
       }
       const weak = weakness(facts, cfg.minRsaBits, cfg.minEcdsaCurve);
-      if (weak) report(`${who} is ${weak}${algorithm.value === "ECDSA" && props.string("ecdsaCurve").state === "absent" ? " (P224 is @pulumi/tls's default curve)" : ""}.`);
+      const byDefault = algorithm.value === "ECDSA" && props.string("ecdsaCurve").state === "absent";
+      if (weak) report(`${who} is ${weak}${byDefault ? "; @pulumi/tls uses P224 when ecdsaCurve is not set" : ""}.`);
       return;
     }
     return args.notApplicable("Policy only applies to Certificate, SshKey, PemFile and @pulumi/tls PrivateKey");

@@ -1,6 +1,6 @@
 /** Rule 8: `.pem` files are private to their owner and stay out of git. */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import * as path from "node:path";
 import type { ResourceValidationArgs, ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, configSchema, forKinds, labelOf } from "../rule-kit";
@@ -76,12 +76,15 @@ export function gitPlacement(absPath: string): GitPlacement {
     if (parent === dir) return { kind: "unknown" };
     dir = parent;
   }
-  const top = git(["-C", dir, "rev-parse", "--show-toplevel"]);
+  // git reports the work tree by its real path; compare like with like (e.g. /tmp as a symlink).
+  const realDir = realpathSync(dir);
+  const target = path.join(realDir, path.relative(dir, absPath));
+  const top = git(["-C", realDir, "rev-parse", "--show-toplevel"]);
   if (top === undefined) return { kind: "unknown" };
   if (top.status !== 0) return { kind: "outside" };
   const root = top.stdout.trim();
   // Without --no-index a tracked file counts as not ignored, which is what matters: it gets committed.
-  const ignored = git(["-C", root, "check-ignore", "-q", "--", absPath]);
+  const ignored = git(["-C", root, "check-ignore", "-q", "--", target]);
   if (ignored?.status === 0) return { kind: "ignored", root };
   if (ignored?.status === 1) return { kind: "not-ignored", root };
   return { kind: "unknown" };

@@ -113,7 +113,7 @@ describe(`${RULE}: @pulumi/tls PrivateKey`, () => {
 
   it("blocks ECDSA with the provider's default curve P224", async () => {
     const result = await packRunner().analyze(tlsKey({ algorithm: "ECDSA" }));
-    expect(messages(result, RULE)).toEqual(['tls.PrivateKey "key" is an ECDSA P-224 key (P-256 or stronger required) (P224 is @pulumi/tls\'s default curve).']);
+    expect(messages(result, RULE)).toEqual(['tls.PrivateKey "key" is an ECDSA P-224 key (P-256 or stronger required); @pulumi/tls uses P224 when ecdsaCurve is not set.']);
   });
 
   it.each([

@@ -1,10 +1,12 @@
 /**
  * The compiled pack loads and serves the way the engine runs it: `@pulumi/pulumi`'s
  * run-policy-pack started on the `policy/` folder (which finds `main` in policy/package.json),
- * then the engine's gRPC calls: GetAnalyzerInfo, Configure, Analyze.
+ * then the engine's gRPC calls: GetAnalyzerInfo, Configure, Analyze. Twice: in this repository,
+ * and laid out as the published package inside a user's project (its own node_modules).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
 import * as analyzerpb from "@pulumi/pulumi/proto/analyzer_pb";
@@ -12,8 +14,7 @@ import { analyzeRequest } from "./harness";
 import { packRunner, PACK_VERSION, resource } from "./fixtures";
 
 const root = path.join(__dirname, "../..");
-const policyDir = path.join(root, "policy");
-const compiledMain = path.join(root, "dist/policy/index.js");
+const compiledPack = path.join(root, "dist/policy");
 const protoDir = path.dirname(require.resolve("@pulumi/pulumi/proto/analyzer_pb"));
 // The gRPC stack @pulumi/pulumi's generated client is built on.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -37,48 +38,82 @@ function staleSources(dir: string): string[] {
   return out;
 }
 
+function requireFreshBuild(): void {
+  if (!existsSync(path.join(compiledPack, "index.js"))) throw new Error(`${compiledPack}/index.js is missing: run \`npx tsc -p tsconfig.json\` (or \`npm run build\`) first`);
+  const stale = staleSources(path.join(root, "policy"));
+  if (stale.length > 0) throw new Error(`dist/policy is older than ${stale.join(", ")}: run \`npx tsc -p tsconfig.json\` first`);
+}
+
+/**
+ * The published package's files (package.json "files": dist/, policy/PulumiPolicy.yaml,
+ * policy/package.json) under a user project's node_modules, whose @pulumi packages are links to
+ * this repository's. Returns the pack directory and a clean-up.
+ */
+function installedLayout(): { policyDir: string; cleanup(): void } {
+  const project = mkdtempSync(path.join(tmpdir(), "ccluster-user-project-"));
+  const pkg = path.join(project, "node_modules", "pulumi-ccluster");
+  cpSync(compiledPack, path.join(pkg, "dist", "policy"), { recursive: true });
+  mkdirSync(path.join(pkg, "policy"));
+  for (const f of ["PulumiPolicy.yaml", "package.json"]) cpSync(path.join(root, "policy", f), path.join(pkg, "policy", f));
+  symlinkSync(path.join(root, "node_modules", "@pulumi"), path.join(project, "node_modules", "@pulumi"), "dir");
+  return { policyDir: path.join(pkg, "policy"), cleanup: () => rmSync(project, { recursive: true, force: true }) };
+}
+
 function unary<Req, Res>(fn: (req: Req, cb: (err: grpcTypes.ServiceError | null, res: Res) => void) => unknown, req: Req): Promise<Res> {
   return new Promise((resolve, reject) => fn(req, (err, res) => (err ? reject(err) : resolve(res))));
 }
 
-let child: ChildProcess | undefined;
-let client: InstanceType<typeof AnalyzerClient>;
-let stderr = "";
-
-beforeAll(async () => {
-  if (!existsSync(compiledMain)) throw new Error(`${compiledMain} is missing: run \`npx tsc -p tsconfig.json\` (or \`npm run build\`) first`);
-  const stale = staleSources(policyDir);
-  if (stale.length > 0) throw new Error(`dist/policy is older than ${stale.join(", ")}: run \`npx tsc -p tsconfig.json\` first`);
-
-  const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
-  // As the nodejs language host starts a pack: run-policy-pack <engine address> <pack directory>.
-  const proc = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", policyDir], { cwd: policyDir, stdio: ["ignore", "pipe", "pipe"] });
-  child = proc;
-  proc.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+/** Starts the pack as the nodejs language host does: run-policy-pack <engine address> <pack directory>. */
+async function serve(policyDir: string): Promise<{ child: ChildProcess; port: number }> {
+  const runPolicyPack = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [policyDir] });
+  const child = spawn(process.execPath, [runPolicyPack, "127.0.0.1:0", policyDir], { cwd: policyDir, stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
-    proc.stdout?.on("data", (d: Buffer) => {
+    child.stdout?.on("data", (d: Buffer) => {
       out += d.toString();
-      const line = out.split("\n")[0];
-      if (out.includes("\n") && /^\d+$/.test(line.trim())) resolve(Number(line.trim()));
+      const first = out.split("\n")[0].trim();
+      if (out.includes("\n") && /^\d+$/.test(first)) resolve(Number(first));
     });
-    proc.on("exit", (code) => reject(new Error(`the policy pack exited (code ${code}) before serving:\n${stderr}${out}`)));
+    child.on("exit", (code) => reject(new Error(`the policy pack exited (code ${code}) before serving:\n${stderr}${out}`)));
   });
-  client = new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
-});
+  return { child, port };
+}
 
-afterAll(async () => {
-  client?.close();
-  if (child && child.exitCode === null) {
-    const exited = new Promise((resolve) => child?.once("exit", resolve));
-    child.kill();
-    await exited;
-  }
-});
+async function stop(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill();
+  await exited;
+}
 
-describe("the compiled pack served by run-policy-pack", () => {
+describe.each([
+  ["in this repository", () => ({ policyDir: path.join(root, "policy"), cleanup: () => undefined })],
+  ["installed in a user's project", installedLayout],
+])("the compiled pack served by run-policy-pack, %s", (_where, layout) => {
+  let child: ChildProcess | undefined;
+  let client: InstanceType<typeof AnalyzerClient> | undefined;
+  let cleanup = () => {};
+
+  beforeAll(async () => {
+    requireFreshBuild();
+    const l = layout();
+    cleanup = l.cleanup;
+    const served = await serve(l.policyDir);
+    child = served.child;
+    client = new AnalyzerClient(`127.0.0.1:${served.port}`, grpc.credentials.createInsecure());
+  });
+
+  afterAll(async () => {
+    client?.close();
+    await stop(child);
+    cleanup();
+  });
+
   it("describes itself to the engine", async () => {
-    const info = await unary<InstanceType<typeof Empty>, analyzerpb.AnalyzerInfo>(client.getAnalyzerInfo.bind(client), new Empty());
+    const c = client!;
+    const info = await unary<InstanceType<typeof Empty>, analyzerpb.AnalyzerInfo>(c.getAnalyzerInfo.bind(c), new Empty());
     expect(info.getName()).toBe("ccluster-token-hygiene");
     expect(info.getVersion()).toBe(PACK_VERSION);
     expect(info.getSupportsconfig()).toBe(true);
@@ -89,10 +124,11 @@ describe("the compiled pack served by run-policy-pack", () => {
   });
 
   it("takes the engine's configuration and reports violations over gRPC", async () => {
+    const c = client!;
     const runner = packRunner({ "credential-rotation": { maxRotationDays: 30 } });
-    await unary(client.configure.bind(client), runner.configureRequest());
+    await unary(c.configure.bind(c), runner.configureRequest());
     const token = (rotationDays: number) => analyzeRequest(resource("BearerToken", { key: "ci-token", rotationDays }));
-    const bad = await unary<analyzerpb.AnalyzeRequest, analyzerpb.AnalyzeResponse>(client.analyze.bind(client), token(45));
+    const bad = await unary<analyzerpb.AnalyzeRequest, analyzerpb.AnalyzeResponse>(c.analyze.bind(c), token(45));
     expect(bad.getDiagnosticsList().map((d) => [d.getPolicyname(), d.getEnforcementlevel(), d.getMessage()])).toEqual([
       [
         "credential-rotation",
@@ -100,7 +136,7 @@ describe("the compiled pack served by run-policy-pack", () => {
         'Tokens, API keys, Hugging Face tokens and AI-gateway tokens must expire or rotate.\nBearerToken "ci-token" has rotationDays 45; the most allowed is 30.',
       ],
     ]);
-    const good = await unary<analyzerpb.AnalyzeRequest, analyzerpb.AnalyzeResponse>(client.analyze.bind(client), token(30));
+    const good = await unary<analyzerpb.AnalyzeRequest, analyzerpb.AnalyzeResponse>(c.analyze.bind(c), token(30));
     expect(good.getDiagnosticsList()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 /** Rule 8, pem-file-protection: file mode, git work trees, and the remediation that tightens the mode. */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { formatMode, parseMode } from "../../policy/rules/pem-file";
@@ -100,6 +100,13 @@ describe(`${RULE}: git work trees`, () => {
     writeFileSync(path.join(repo, "secrets", "tracked.pem"), "not a real key\n");
     git(repo, "add", "-f", "secrets/tracked.pem");
     expect(messages(await packRunner().analyze(pemFile({ path: path.join(repo, "secrets", "tracked.pem") })), RULE)).toHaveLength(1);
+  });
+
+  it("follows a symlinked directory into the work tree", async () => {
+    const link = path.join(outsideGit, "repo-link");
+    symlinkSync(repo, link);
+    const result = await packRunner().analyze(pemFile({ path: path.join(link, "client.pem") }));
+    expect(messages(result, RULE)[0]).toContain(`inside the git work tree ${repo}`);
   });
 
   it("resolves relative paths against projectDir", async () => {
