@@ -1,0 +1,239 @@
+/**
+ * Every resource kind under the real Pulumi engine (CLI + language host + dynamic provider)
+ * against the emulator, in ordered steps: up, no-op, update and replace, rotation on a plain up,
+ * drift seen by refresh and preview, adoption, secrets absent from state, destroy.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { UpResult } from "@pulumi/pulumi/automation";
+import { runPulumi } from "../harness/engine";
+import { clientsFor, useEmulator } from "../support/emulator";
+import { createTestProject, type TestProject } from "../support/pulumi-project";
+
+jest.setTimeout(300_000);
+const emu = useEmulator();
+let project: TestProject;
+let sshPublicKey: string;
+
+const secrets = {
+  brought: "brought-bearer-0123456789abcdef",
+  env: "llama-e2e-secret-value",
+  env2: "mistral-e2e-secret-value",
+  hf: "hf_" + "e".repeat(34),
+  hf2: "hf_" + "f".repeat(34),
+  registry: "ecr-pass-e2e-1",
+  adopted: "adopted-token-value-42",
+};
+
+type Decl = { kind: string; name: string; args?: Record<string, unknown>; secretArgs?: Record<string, string> };
+type Overrides = Partial<Record<string, Partial<Decl>>>;
+/** What the steps so far changed; later steps declare the stack as it now is. */
+let applied: Overrides = {};
+function declared(over: Overrides = applied, extra: Decl[] = []): Decl[] {
+  const base: Decl[] = [
+    { kind: "BearerToken", name: "tok", args: { rotationDays: 30 } },
+    { kind: "BearerToken", name: "brought", args: { key: "brought-token" }, secretArgs: { value: secrets.brought } },
+    { kind: "ServerlessApiKey", name: "sk", args: { rotationDays: 30 } },
+    { kind: "RegistryCredential", name: "reg", args: { username: "AWS", imageUrl: "123456789012.dkr.ecr.us-east-1.amazonaws.com/llm:1" }, secretArgs: { password: secrets.registry } },
+    { kind: "EnvironmentVariable", name: "env", args: { key: "MODEL_NAME" }, secretArgs: { value: secrets.env } },
+    { kind: "HuggingFaceToken", name: "hf", args: { rotationDays: 90 }, secretArgs: { value: secrets.hf } },
+    { kind: "SshKey", name: "ssh", args: { publicKey: sshPublicKey } },
+    { kind: "Certificate", name: "cert", args: { validityDays: 90, earlyRenewalDays: 30 } },
+    { kind: "PemFile", name: "pem", args: { pemFor: "cert", path: "certs/cert.pem" } },
+    { kind: "aigateway.AuthToken", name: "gw", args: { gateway: "e2e-gateway", rotationDays: 30 } },
+  ];
+  return [
+    ...base.map((d) => ({ ...d, ...over[d.name], args: { ...d.args, ...over[d.name]?.args }, secretArgs: { ...d.secretArgs, ...over[d.name]?.secretArgs } })),
+    ...extra,
+  ];
+}
+
+/** Sets the program's config: resource shapes in plain config, secret arguments in secret config. */
+async function up(resources: Decl[]): Promise<UpResult> {
+  const shapes = resources.map((r) => ({ ...r, secretArgs: Object.keys(r.secretArgs ?? {}) }));
+  const values = Object.fromEntries(resources.flatMap((r) => Object.entries(r.secretArgs ?? {}).map(([k, v]) => [`${r.name}.${k}`, v])));
+  await project.stack.setConfig("resources", { value: JSON.stringify(shapes) });
+  await project.stack.setConfig("secretValues", { value: JSON.stringify(values), secret: true });
+  return project.stack.up(logged);
+}
+
+async function outputs(): Promise<Record<string, any>> {
+  const outs = await project.stack.outputs();
+  return Object.fromEntries(Object.entries(outs).map(([k, v]) => [k, v.value]));
+}
+
+const vault = () => clientsFor(emu()).vault();
+/** Everything the engine printed in this suite (with diffs), searched for secrets at the end. */
+let engineLog = "";
+const logged = { onOutput: (s: string) => (engineLog += s), diff: true };
+
+beforeAll(async () => {
+  const keyFile = join(require("node:os").tmpdir(), `e2e-ssh-${process.pid}`);
+  rmSync(keyFile, { force: true });
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "e2e", "-f", keyFile]);
+  sshPublicKey = readFileSync(`${keyFile}.pub`, "utf8").trim();
+  const i = emu().info;
+  project = await createTestProject({
+    source: join(__dirname, "fixtures", "declared"),
+    config: {
+      "ccluster:apiUrl": { value: i.apiUrl },
+      "ccluster:token": { value: i.token, secret: true },
+      "aigateway:apiUrl": { value: i.aigatewayUrl },
+      "aigateway:clientId": { value: i.aigatewayServiceAccount.clientId },
+      "aigateway:clientSecret": { value: i.aigatewayServiceAccount.clientSecret, secret: true },
+    },
+  });
+});
+afterAll(async () => {
+  await project?.cleanup();
+});
+
+let first: Record<string, any>;
+
+test("up creates every kind on the platform, with the declared values", async () => {
+  const res = await up(declared());
+  expect(res.summary.resourceChanges).toMatchObject({ create: 11 });
+  first = await outputs();
+  const v = vault();
+  expect((await v.get(first.tok.itemId)).value).toBe(first.tok.value);
+  expect(first.tok.value).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes, base64url
+  expect((await v.get(first.brought.itemId)).value).toBe(secrets.brought);
+  expect((await v.get(first.env.itemId)).value).toBe(secrets.env);
+  expect((await v.get(first.hf.itemId)).value).toBe(secrets.hf);
+  expect(JSON.parse((await v.get(first.reg.itemId)).value!)).toEqual({ username: "AWS", password: secrets.registry, server: "123456789012.dkr.ecr.us-east-1.amazonaws.com" });
+  expect(first.reg).toMatchObject({ registry: "ecr", imagePullSecretCredentials: { username: "AWS", password: secrets.registry } });
+  expect(first.ssh).toMatchObject({ keyType: "ssh-ed25519", bits: 256 });
+  expect((await v.get(first.cert.itemId)).value).toBe(first.cert.caCertificatePem);
+  expect(first.sk).toMatchObject({ keyReturned: true, key: expect.any(String) });
+  expect((await clientsFor(emu()).serverless().find(first.sk.apiKeyId))?.name).toBe(first.sk.name);
+  expect(await clientsFor(emu()).aigateway().getToken("e2e-gateway", first.gw.tokenId)).toMatchObject({ status: "ACTIVE" });
+  const pemPath = join(project.dir, "certs", "cert.pem");
+  expect(readFileSync(pemPath, "utf8")).toBe(first.cert.combinedPem);
+  expect(statSync(pemPath).mode & 0o777).toBe(0o600);
+});
+
+test("a second preview and up change nothing", async () => {
+  const preview = await project.stack.preview(logged);
+  expect(Object.keys(preview.changeSummary)).toEqual(["same"]);
+  const res = await project.stack.up(logged);
+  expect(Object.keys(res.summary.resourceChanges ?? {})).toEqual(["same"]);
+});
+
+test("a new value updates in place; a new visibility replaces", async () => {
+  applied = { env: { secretArgs: { value: secrets.env2 } }, tok: { args: { visibility: "ORG" } } };
+  const res = await up(declared());
+  expect(res.summary.resourceChanges).toMatchObject({ update: 1, replace: 1 });
+  const now = await outputs();
+  expect(now.env.itemId).toBe(first.env.itemId);
+  expect((await vault().get(now.env.itemId)).value).toBe(secrets.env2);
+  expect(now.tok.itemId).not.toBe(first.tok.itemId);
+  expect(now.tok.visibility).toBe("ORG");
+  expect(await vault().find(first.tok.itemId)).toBeUndefined();
+});
+
+test("rotation and certificate renewal fire on a plain up once their time has come (no refresh)", async () => {
+  const before = await outputs();
+  const workspaceEnv = (project.stack.workspace as unknown as { envVars: Record<string, string> }).envVars;
+  workspaceEnv.CCLUSTER_NOW = new Date(Date.now() + 61 * 86_400_000).toISOString();
+  try {
+    const preview = await project.stack.preview(logged);
+    // tok, sk, gw (30 days) and cert (within 30 days of its 90-day notAfter); the pem follows the cert.
+    expect(preview.changeSummary).toMatchObject({ replace: 4, update: 1 });
+    await project.stack.up(logged);
+  } finally {
+    delete workspaceEnv.CCLUSTER_NOW;
+  }
+  const after = await outputs();
+  expect(after.tok.value).not.toBe(before.tok.value);
+  expect(after.sk.apiKeyId).not.toBe(before.sk.apiKeyId);
+  expect(after.gw.tokenId).not.toBe(before.gw.tokenId);
+  expect(after.cert.serialNumber).not.toBe(before.cert.serialNumber);
+  expect(after.hf.itemId).toBe(before.hf.itemId); // 90-day rotation not due
+  expect(await clientsFor(emu()).serverless().find(before.sk.apiKeyId)).toBeUndefined();
+  expect(readFileSync(join(project.dir, "certs", "cert.pem"), "utf8")).toBe(after.cert.combinedPem);
+});
+
+test("drift: preview sees a deleted .pem file; refresh sees vault changes made elsewhere; up repairs both", async () => {
+  const now = await outputs();
+  rmSync(join(project.dir, "certs", "cert.pem"));
+  expect((await project.stack.preview(logged)).changeSummary).toMatchObject({ update: 1 });
+
+  await vault().delete(now.env.itemId);
+  await vault().upsert({ id: now.hf.itemId, type: "access_tokens", key: now.hf.key, value: secrets.hf2 });
+  const refresh = await project.stack.refresh(logged);
+  expect(refresh.summary.resourceChanges).toMatchObject({ delete: 2, update: 1 }); // env gone, pem gone, hf changed
+
+  const res = await project.stack.up(logged);
+  expect(res.summary.resourceChanges).toMatchObject({ create: 2, update: 1 });
+  const repaired = await outputs();
+  expect((await vault().get(repaired.env.itemId)).value).toBe(secrets.env2);
+  expect((await vault().get(repaired.hf.itemId)).value).toBe(secrets.hf);
+  expect(existsSync(join(project.dir, "certs", "cert.pem"))).toBe(true);
+});
+
+test("bad input fails the update naming the property and the rule, and nothing is created", async () => {
+  const before = await vault().list();
+  await expect(up(declared(applied, [{ kind: "EnvironmentVariable", name: "bad", args: { key: "9-LIVES" }, secretArgs: { value: "x" } }]))).rejects.toThrow(
+    /EnvironmentVariable\.key must be a POSIX environment variable name/,
+  );
+  expect((await vault().list()).map((i) => `${i.type}/${i.key}`).sort()).toEqual(before.map((i) => `${i.type}/${i.key}`).sort());
+});
+
+test("adoption takes over an item that already exists", async () => {
+  const existing = await vault().upsert({ type: "bearer_tokens", key: "adopt-me", value: secrets.adopted });
+  await up(declared(applied, [{ kind: "BearerToken", name: "adopted", args: { key: "adopt-me", adoptExisting: true } }]));
+  const outs = await outputs();
+  expect(outs.adopted).toMatchObject({ itemId: existing.id, value: secrets.adopted });
+  expect((await vault().list({ type: "bearer_tokens" })).filter((i) => i.key === "adopt-me")).toHaveLength(1);
+});
+
+test("no secret value appears in plaintext in the exported state, the backend's files or the engine's output", async () => {
+  const outs = await outputs();
+  // The CLI's export, as a user would run it (the Automation API's exportStack decrypts secrets).
+  const exported = await runPulumi(["stack", "export", "--stack", "test"], { cwd: project.dir, env: project.env });
+  expect(exported.code).toBe(0);
+  const state = exported.stdout;
+  expect(state).toContain("pulumi-nodejs:dynamic/ccluster:BearerToken"); // it is the real state
+  const backendFiles = listFiles(project.env.PULUMI_BACKEND_URL.replace("file://", "")).map((f) => readFileSync(f, "utf8")).join("\n");
+  const values = [
+    ...Object.values(secrets),
+    emu().info.token,
+    emu().info.aigatewayServiceAccount.clientSecret,
+    outs.tok.value,
+    outs.sk.key,
+    outs.gw.token,
+    pemBody(outs.cert.clientPrivateKeyPem),
+  ];
+  // Reported by position in `values`, so a failure never prints the secret itself.
+  expect(engineLog).toContain("[secret]"); // the diffs were printed, with secrets masked
+  const leaks = values.map((value, i) => ({
+    i,
+    known: typeof value === "string",
+    inState: state.includes(value),
+    inBackend: backendFiles.includes(value),
+    inEngineOutput: engineLog.includes(value),
+  }));
+  expect(leaks.filter((l) => !l.known || l.inState || l.inBackend || l.inEngineOutput)).toEqual([]);
+});
+
+test("destroy removes everything the stack made, and only that", async () => {
+  const outs = await outputs();
+  writeFileSync(join(project.dir, "certs", "not-ours.pem"), "keep me");
+  const stranger = await vault().upsert({ type: "env_vars", key: "NOT_OURS", value: "keep" });
+  await project.stack.destroy();
+  const left = await vault().list();
+  expect(left.map((i) => i.id)).toEqual([stranger.id]);
+  expect(await clientsFor(emu()).serverless().find(outs.sk.apiKeyId)).toBeUndefined();
+  expect(await clientsFor(emu()).aigateway().listTokens("e2e-gateway")).toEqual([]);
+  expect(existsSync(join(project.dir, "certs", "cert.pem"))).toBe(false);
+  expect(readFileSync(join(project.dir, "certs", "not-ours.pem"), "utf8")).toBe("keep me");
+});
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
+}
+
+function pemBody(pem: string): string {
+  return pem.split("\n").filter((l) => l && !l.startsWith("-----"))[1];
+}
