@@ -127,7 +127,7 @@ export function pemFacts(text: string): PemFacts[] {
     try {
       if (block.label === "CERTIFICATE") {
         const cert = new X509Certificate(block.text);
-        out.push({ what: "certificate", key: keyObjectFacts(cert.publicKey), signatureHash: signatureHashOf(cert.raw) });
+        out.push({ what: "certificate", key: keyObjectFacts(cert.publicKey), signatureHash: signatureHashOrUndefined(cert.raw) });
       } else if (block.label === "OPENSSH PRIVATE KEY") {
         // The format keeps the public key in clear before the (maybe encrypted) private part.
         const body = Buffer.from(block.text.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
@@ -244,6 +244,14 @@ export function signatureHashOf(der: Buffer): string | undefined {
   if (first.tag !== 0xa0) return "SHA-1";
   const hashAlg = readTlv(der, first.start);
   return HASH_OIDS[oidOf(der, readTlv(der, hashAlg.start))];
+}
+
+function signatureHashOrUndefined(der: Buffer): string | undefined {
+  try {
+    return signatureHashOf(der);
+  } catch {
+    return undefined; // DER that Node accepted but this reader does not: judge the key only
+  }
 }
 
 /** Strength of a hash for comparison; EdDSA counts as strong. Unknown names rank 0. */
