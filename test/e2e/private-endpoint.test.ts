@@ -1,0 +1,108 @@
+/**
+ * Issue 4's proof with the real engine: after `up`, the `.pem` file works against the emulator's
+ * mTLS private endpoint for that certificate (real curl, and undici); other certificates are
+ * refused; after `destroy` the file is gone and the endpoint refuses the old certificate.
+ */
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Agent, request } from "undici";
+import { generateCertificates } from "../../provider/certificates";
+import { clientsFor, useEmulator } from "../support/emulator";
+import { createTestProject, type TestProject } from "../support/pulumi-project";
+import { requireTool } from "../support/tools";
+
+jest.setTimeout(300_000);
+const emu = useEmulator();
+let project: TestProject;
+const scratch = mkdtempSync(join(tmpdir(), "mtls-"));
+const certName = "edge-e2e";
+const chat = { model: "demo", messages: [{ role: "user", content: "hi" }], max_tokens: 8 };
+
+function endpoint(name = certName): string {
+  return `${emu().info.privateEndpointUrl}/${name}/openai/v1/chat/completions`;
+}
+
+/**
+ * Real curl with a client certificate file; returns the HTTP status (0 when TLS itself failed).
+ * Asynchronous on purpose: the emulator answers from this same process.
+ */
+async function curlStatus(pemFile: string, name = certName): Promise<number> {
+  requireTool("curl", "install the Debian package curl (.ci/run does)");
+  const serverCa = join(scratch, "server-ca.pem");
+  writeFileSync(serverCa, emu().info.privateEndpointCaPem);
+  const res = await promisify(execFile)("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cert", pemFile, "--cacert", serverCa, "-H", "content-type: application/json", "-d", JSON.stringify(chat), endpoint(name)]).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? "0" }));
+  return Number(res.stdout || 0);
+}
+
+async function undiciStatus(key: string, cert: string, name = certName): Promise<number> {
+  const dispatcher = new Agent({ connect: { key, cert, ca: emu().info.privateEndpointCaPem } });
+  try {
+    const res = await request(endpoint(name), { method: "POST", dispatcher, headers: { "content-type": "application/json" }, body: JSON.stringify(chat) });
+    await res.body.text();
+    return res.statusCode;
+  } finally {
+    await dispatcher.close();
+  }
+}
+
+beforeAll(async () => {
+  const i = emu().info;
+  project = await createTestProject({
+    source: join(__dirname, "fixtures", "private-endpoint"),
+    config: {
+      "ccluster:apiUrl": { value: i.apiUrl },
+      "ccluster:token": { value: i.token, secret: true },
+      "private-endpoint-e2e:certName": { value: certName },
+      "private-endpoint-e2e:pemPath": { value: "certs/edge.pem" },
+      "private-endpoint-e2e:caPath": { value: "certs/edge-ca.pem" },
+    },
+  });
+  await project.stack.up();
+});
+afterAll(async () => {
+  await project?.cleanup();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+test("the vault holds the CA, and the .pem is owner-only in an owner-only folder", async () => {
+  const item = (await clientsFor(emu()).vault().list({ type: "certificates" })).find((i) => i.key === certName);
+  expect(item).toBeDefined();
+  const pemPath = join(project.dir, "certs", "edge.pem");
+  expect(statSync(pemPath).mode & 0o777).toBe(0o600);
+  expect(statSync(join(project.dir, "certs")).mode & 0o777).toBe(0o700);
+  const pem = readFileSync(pemPath, "utf8");
+  expect(pem.indexOf("-----BEGIN PRIVATE KEY-----")).toBe(0); // key first, then the certificate, like the platform's file
+  expect(pem).toMatch(/-----END PRIVATE KEY-----\n-----BEGIN CERTIFICATE-----/);
+  expect(readFileSync(join(project.dir, "certs", "edge-ca.pem"), "utf8")).toBe((await clientsFor(emu()).vault().get(item!.id)).value);
+});
+
+test("curl --cert <file>.pem gets a chat completion from the private endpoint", async () => {
+  expect(await curlStatus(join(project.dir, "certs", "edge.pem"))).toBe(200);
+});
+
+test("an undici client with the certificate and key gets a chat completion too", async () => {
+  const outs = await project.stack.outputs();
+  expect(await undiciStatus(outs.clientPrivateKeyPem.value, outs.clientCertificatePem.value)).toBe(200);
+});
+
+test("a certificate of another name, or a self-made one, is refused", async () => {
+  expect(await curlStatus(join(project.dir, "certs", "edge.pem"), "some-other-name")).toBe(403);
+  const stranger = await generateCertificates({ name: certName });
+  expect(await undiciStatus(stranger.clientPrivateKeyPem, stranger.clientCertificatePem)).toBe(403);
+  requireTool("openssl", "install the Debian package openssl (.ci/run does)");
+  const selfMade = join(scratch, "self.pem");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384", "-nodes", "-subj", `/CN=client.${certName}.user.centml.ai`, "-days", "1", "-keyout", selfMade, "-out", join(scratch, "self-cert.pem")], { stdio: "ignore" });
+  writeFileSync(selfMade, readFileSync(selfMade, "utf8") + readFileSync(join(scratch, "self-cert.pem"), "utf8"));
+  expect(await curlStatus(selfMade)).toBe(403);
+});
+
+test("after destroy the file is gone and the endpoint refuses the old certificate", async () => {
+  const kept = join(scratch, "old.pem");
+  copyFileSync(join(project.dir, "certs", "edge.pem"), kept);
+  await project.stack.destroy();
+  expect(existsSync(join(project.dir, "certs", "edge.pem"))).toBe(false);
+  expect(await curlStatus(kept)).toBe(403);
+});
