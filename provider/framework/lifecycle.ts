@@ -148,10 +148,22 @@ export function validateInputs(decl: KindDeclaration, news: Record<string, unkno
   return { parsed, failures: [] };
 }
 
+/** zod's issue in words that name the rule ("must be one of …", "must be at least 1"). */
 function describeIssue(i: z.core.$ZodIssue): string {
-  if (i.code === "unrecognized_keys") return `has unknown properties: ${i.keys.join(", ")}`;
-  // zod's default texts say "Invalid input: expected number, received string"; ours say the rule.
-  return i.message.startsWith("Invalid input") || i.message.startsWith("Too ") ? i.message.replace(/^Invalid input: /, "must be valid: ") : i.message;
+  switch (i.code) {
+    case "unrecognized_keys":
+      return `has unknown properties: ${i.keys.join(", ")}`;
+    case "invalid_type":
+      return i.input === undefined ? "is required" : `must be ${i.expected === "int" ? "a whole number" : `a ${i.expected}`}`;
+    case "invalid_value":
+      return `must be one of ${i.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "too_small":
+      return i.origin === "number" || i.origin === "int" ? `must be at least ${i.minimum}` : i.message;
+    case "too_big":
+      return i.origin === "number" || i.origin === "int" ? `must be at most ${i.maximum}` : i.message;
+    default:
+      return i.message;
+  }
 }
 
 function containsUnknown(v: unknown): boolean {
