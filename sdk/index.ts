@@ -25,4 +25,5 @@ export type {
   CertificateArgs,
   PemFileArgs,
 } from "./resources";
+export { getItem, getCertificate } from "./lookups";
 export * as aigateway from "./aigateway";

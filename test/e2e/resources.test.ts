@@ -188,6 +188,20 @@ test("adoption takes over an item that already exists", async () => {
   expect((await vault().list({ type: "bearer_tokens" })).filter((i) => i.key === "adopt-me")).toHaveLength(1);
 });
 
+test("lookups read existing items: getItem (value kept secret) and getCertificate", async () => {
+  const outs = await outputs();
+  await project.stack.setConfig("lookups", { value: JSON.stringify({ item: { type: "env_vars", key: "MODEL_NAME" }, certificate: outs.cert.key }) });
+  try {
+    await project.stack.up(logged);
+    const all = await project.stack.outputs();
+    expect(all.lookedUpItem.secret).toBe(true);
+    expect(all.lookedUpItem.value).toMatchObject({ key: "MODEL_NAME", value: secrets.env2, type: "env_vars" });
+    expect(all.lookedUpCertificate.value).toMatchObject({ caCertificatePem: outs.cert.caCertificatePem, notAfter: outs.cert.notAfter });
+  } finally {
+    await project.stack.removeConfig("lookups");
+  }
+});
+
 test("no secret value appears in plaintext in the exported state, the backend's files or the engine's output", async () => {
   const outs = await outputs();
   // The CLI's export, as a user would run it (the Automation API's exportStack decrypts secrets).
