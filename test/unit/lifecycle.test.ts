@@ -89,3 +89,16 @@ describe("diff", () => {
     expect(d.changes).toBe(true);
   });
 });
+
+describe("regressions", () => {
+  test("a generated bearer token (no value input) does not show a change on every up", async () => {
+    const olds = { key: "k", visibility: "USER", length: 32, adoptExisting: false, value: "generated-by-create", createdAt: "2026-01-01T00:00:00.000Z" };
+    const news = { key: "k", visibility: "USER", length: 32, adoptExisting: false };
+    expect(await provider(bearerToken).diff!("1", olds, news)).toMatchObject({ changes: false, replaces: [] });
+  });
+
+  test("the resource name is not an input: renaming the Pulumi resource alone changes nothing", async () => {
+    const olds = { key: "k", visibility: "USER", length: 32, adoptExisting: false, autoNamePrefix: "old-name" };
+    expect(await provider(bearerToken).diff!("1", olds, { ...olds, autoNamePrefix: "new-name" })).toMatchObject({ changes: false });
+  });
+});
