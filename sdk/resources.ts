@@ -14,18 +14,18 @@ import { serverlessApiKey } from "../provider/kinds/serverless-api-key";
 import { sshKey } from "../provider/kinds/ssh-key";
 import { ArgsOf, credentialResourceParts, typeToken } from "./base";
 
-/** Outputs every vault item has. */
-interface VaultItemOutputs {
+/** The outputs every vault item has. */
+export abstract class VaultItemResource extends pulumi.dynamic.Resource {
   /** The vault key (name) of the item. */
-  readonly key: pulumi.Output<string>;
+  declare readonly key: pulumi.Output<string>;
   /** `USER` or `ORG`. */
-  readonly visibility: pulumi.Output<"USER" | "ORG">;
+  declare readonly visibility: pulumi.Output<"USER" | "ORG">;
   /** The item's id on the platform. */
-  readonly itemId: pulumi.Output<number>;
+  declare readonly itemId: pulumi.Output<number>;
   /** When the credential was created (ISO 8601). */
-  readonly createdAt: pulumi.Output<string>;
+  declare readonly createdAt: pulumi.Output<string>;
   /** When `rotationDays` replaces it (ISO 8601), if set. */
-  readonly expiresAt: pulumi.Output<string | undefined>;
+  declare readonly expiresAt: pulumi.Output<string | undefined>;
 }
 
 export type BearerTokenArgs = ArgsOf<typeof bearerToken.inputs>;
@@ -36,15 +36,10 @@ export type BearerTokenArgs = ArgsOf<typeof bearerToken.inputs>;
  * const token = new ccluster.BearerToken("inference", { rotationDays: 30 });
  * export const endpointBearerToken = token.value; // secret
  */
-export class BearerToken extends pulumi.dynamic.Resource {
+export class BearerToken extends VaultItemResource {
   static readonly __pulumiType = typeToken(bearerToken);
   /** The token, for the deployment field `endpoint_bearer_token`. Secret. */
   declare readonly value: pulumi.Output<string>;
-  declare readonly key: VaultItemOutputs["key"];
-  declare readonly visibility: VaultItemOutputs["visibility"];
-  declare readonly itemId: VaultItemOutputs["itemId"];
-  declare readonly createdAt: VaultItemOutputs["createdAt"];
-  declare readonly expiresAt: VaultItemOutputs["expiresAt"];
   constructor(name: string, args: BearerTokenArgs = {}, opts?: pulumi.CustomResourceOptions) {
     super(...credentialResourceParts(bearerToken, name, args, opts));
   }
@@ -57,15 +52,10 @@ export type HuggingFaceTokenArgs = ArgsOf<typeof huggingFaceToken.inputs>;
  * @example
  * const hf = new ccluster.HuggingFaceToken("hf", { value: config.requireSecret("hfToken"), rotationDays: 90 });
  */
-export class HuggingFaceToken extends pulumi.dynamic.Resource {
+export class HuggingFaceToken extends VaultItemResource {
   static readonly __pulumiType = typeToken(huggingFaceToken);
   /** The token, for the deployment field `hf_token`. Secret. */
   declare readonly value: pulumi.Output<string>;
-  declare readonly key: VaultItemOutputs["key"];
-  declare readonly visibility: VaultItemOutputs["visibility"];
-  declare readonly itemId: VaultItemOutputs["itemId"];
-  declare readonly createdAt: VaultItemOutputs["createdAt"];
-  declare readonly expiresAt: VaultItemOutputs["expiresAt"];
   constructor(name: string, args: HuggingFaceTokenArgs, opts?: pulumi.CustomResourceOptions) {
     super(...credentialResourceParts(huggingFaceToken, name, args, opts));
   }
@@ -78,15 +68,10 @@ export type EnvironmentVariableArgs = ArgsOf<typeof environmentVariable.inputs>;
  * @example
  * new ccluster.EnvironmentVariable("log-level", { key: "LOG_LEVEL", value: "info" });
  */
-export class EnvironmentVariable extends pulumi.dynamic.Resource {
+export class EnvironmentVariable extends VaultItemResource {
   static readonly __pulumiType = typeToken(environmentVariable);
   /** The value. Secret in state. */
   declare readonly value: pulumi.Output<string>;
-  declare readonly key: VaultItemOutputs["key"];
-  declare readonly visibility: VaultItemOutputs["visibility"];
-  declare readonly itemId: VaultItemOutputs["itemId"];
-  declare readonly createdAt: VaultItemOutputs["createdAt"];
-  declare readonly expiresAt: VaultItemOutputs["expiresAt"];
   constructor(name: string, args: EnvironmentVariableArgs, opts?: pulumi.CustomResourceOptions) {
     super(...credentialResourceParts(environmentVariable, name, args, opts));
   }
@@ -99,7 +84,7 @@ export type SshKeyArgs = ArgsOf<typeof sshKey.inputs>;
  * @example
  * new ccluster.SshKey("laptop", { publicKey: fs.readFileSync(`${os.homedir()}/.ssh/id_ed25519.pub`, "utf8") });
  */
-export class SshKey extends pulumi.dynamic.Resource {
+export class SshKey extends VaultItemResource {
   static readonly __pulumiType = typeToken(sshKey);
   /** The public key line, for the deployment field `ssh_public_key`. */
   declare readonly publicKey: pulumi.Output<string>;
@@ -107,11 +92,6 @@ export class SshKey extends pulumi.dynamic.Resource {
   declare readonly keyType: pulumi.Output<string>;
   declare readonly bits: pulumi.Output<number>;
   declare readonly fingerprintSha256: pulumi.Output<string>;
-  declare readonly key: VaultItemOutputs["key"];
-  declare readonly visibility: VaultItemOutputs["visibility"];
-  declare readonly itemId: VaultItemOutputs["itemId"];
-  declare readonly createdAt: VaultItemOutputs["createdAt"];
-  declare readonly expiresAt: VaultItemOutputs["expiresAt"];
   constructor(name: string, args: SshKeyArgs, opts?: pulumi.CustomResourceOptions) {
     super(...credentialResourceParts(sshKey, name, args, opts));
   }
@@ -124,7 +104,7 @@ export type RegistryCredentialArgs = ArgsOf<typeof registryCredential.inputs>;
  * @example
  * new ccluster.RegistryCredential("ecr", { username: "AWS", password: ecrPassword, imageUrl: "123456789012.dkr.ecr.us-east-1.amazonaws.com/llm:1" });
  */
-export class RegistryCredential extends pulumi.dynamic.Resource {
+export class RegistryCredential extends VaultItemResource {
   static readonly __pulumiType = typeToken(registryCredential);
   /** Detected registry: `dockerhub`, `ecr`, `artifact-registry`, `acr` or `docker`. */
   declare readonly registry: pulumi.Output<string>;
@@ -132,11 +112,6 @@ export class RegistryCredential extends pulumi.dynamic.Resource {
   declare readonly imagePullSecretCredentials: pulumi.Output<{ username: string; password: string }>;
   declare readonly username: pulumi.Output<string>;
   declare readonly password: pulumi.Output<string>;
-  declare readonly key: VaultItemOutputs["key"];
-  declare readonly visibility: VaultItemOutputs["visibility"];
-  declare readonly itemId: VaultItemOutputs["itemId"];
-  declare readonly createdAt: VaultItemOutputs["createdAt"];
-  declare readonly expiresAt: VaultItemOutputs["expiresAt"];
   constructor(name: string, args: RegistryCredentialArgs, opts?: pulumi.CustomResourceOptions) {
     super(...credentialResourceParts(registryCredential, name, args, opts));
   }
@@ -195,7 +170,7 @@ export type CertificateArgs = ArgsOf<typeof certificate.inputs>;
  * const cert = new ccluster.Certificate("my-endpoint", { validityDays: 365, earlyRenewalDays: 30 });
  * new ccluster.PemFile("my-endpoint-pem", { certificate: cert, path: "certs/my-endpoint.pem" });
  */
-export class Certificate extends pulumi.dynamic.Resource {
+export class Certificate extends VaultItemResource {
   static readonly __pulumiType = typeToken(certificate);
   /** The CA certificate PEM, for the deployment field `endpoint_certificate_authority`. */
   declare readonly caCertificatePem: pulumi.Output<string>;
@@ -208,11 +183,6 @@ export class Certificate extends pulumi.dynamic.Resource {
   declare readonly notAfter: pulumi.Output<string>;
   declare readonly fingerprintSha256: pulumi.Output<string>;
   declare readonly serialNumber: pulumi.Output<string>;
-  declare readonly key: VaultItemOutputs["key"];
-  declare readonly visibility: VaultItemOutputs["visibility"];
-  declare readonly itemId: VaultItemOutputs["itemId"];
-  declare readonly createdAt: VaultItemOutputs["createdAt"];
-  declare readonly expiresAt: VaultItemOutputs["expiresAt"];
   constructor(name: string, args: CertificateArgs = {}, opts?: pulumi.CustomResourceOptions) {
     super(...credentialResourceParts(certificate, name, args, opts));
   }
