@@ -15,6 +15,7 @@ import { secretOutputs } from "./rules/secret-outputs";
 import { uniqueCredentialTargets } from "./rules/stack-uniqueness";
 import { certificateRenewalDue, credentialAge, type Clock } from "./rules/state-checks";
 import { orgVisibility } from "./rules/visibility";
+import { rejectUnknownConfig } from "./rule-kit";
 
 /** The name the engine shows for this pack. */
 export const PACK_NAME = "ccluster-token-hygiene";
@@ -57,6 +58,7 @@ export function tokenHygienePackArgs(options: TokenHygieneOptions = {}): PolicyP
     tags: ["security", "credentials"],
     // Each policy carries its own level; this only covers a policy that forgets to.
     enforcementLevel: "advisory",
-    policies: tokenHygienePolicies(options),
+    // A misspelt config property is refused rather than silently leaving the default in force.
+    policies: tokenHygienePolicies(options).map(rejectUnknownConfig),
   };
 }

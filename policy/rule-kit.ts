@@ -8,6 +8,8 @@ import type {
   ReportViolation,
   ResourceValidation,
   ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
 } from "@pulumi/policy";
 import { Props, RESOURCE_TYPES, untypedProps, type Kind, type KindProps } from "./types";
 
@@ -93,4 +95,55 @@ export function daysBetween(from: Date, to: Date): number {
 export function parseTime(s: string): Date | undefined {
   const t = Date.parse(s);
   return Number.isNaN(t) ? undefined : new Date(t);
+}
+
+type AnyPolicy = ResourceValidationPolicy | StackValidationPolicy;
+
+/** A mistake in the policy configuration. It is the user's to fix, so the engine shows it without a stack trace. */
+export class PolicyConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PolicyConfigError";
+    // @pulumi/policy hands the engine `e.stack`; make that the message alone.
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+type ConfigArgs = { getConfig<T extends object>(): T };
+
+/** Throws when a policy's configuration names a property its schema does not declare. */
+function checkConfigNames(policy: AnyPolicy, args: ConfigArgs): void {
+  const known = Object.keys(policy.configSchema?.properties ?? {});
+  const unknown = Object.keys(args.getConfig<Record<string, unknown>>()).filter((k) => !known.includes(k));
+  if (unknown.length === 0) return;
+  const names = unknown.map((k) => `"${k}"`).join(", ");
+  const accepted = known.length > 0 ? `it accepts ${known.join(", ")} (and enforcementLevel)` : "it accepts only enforcementLevel";
+  throw new PolicyConfigError(`policy config of "${policy.name}": unknown ${unknown.length > 1 ? "properties" : "property"} ${names}; ${accepted}.`);
+}
+
+/**
+ * The policy, refusing configuration properties its schema does not declare. The engine checks
+ * values against the schema but cannot refuse unknown names (the analyzer protocol carries only a
+ * schema's `properties` and `required`), so a typo such as `maxRotationDayz` would otherwise
+ * leave the default in force without a word.
+ *
+ * @example policies.map(rejectUnknownConfig)
+ */
+export function rejectUnknownConfig<P extends AnyPolicy>(policy: P): P {
+  function guard<A extends ConfigArgs, R extends unknown[], T>(fn: (args: A, ...rest: R) => T): (args: A, ...rest: R) => T {
+    const wrapped = (args: A, ...rest: R): T => {
+      checkConfigNames(policy, args);
+      return fn(args, ...rest);
+    };
+    // Keep the type filter that forKinds and validateResourceOfType attach.
+    const type = (fn as { __pulumiType?: string }).__pulumiType;
+    if (type !== undefined) Object.assign(wrapped, { __pulumiType: type });
+    return wrapped;
+  }
+  if ("validateStack" in policy) return { ...policy, validateStack: guard(policy.validateStack) };
+  const { validateResource, remediateResource } = policy as ResourceValidationPolicy;
+  return {
+    ...policy,
+    ...(validateResource && { validateResource: Array.isArray(validateResource) ? validateResource.map(guard) : guard(validateResource) }),
+    ...(remediateResource && { remediateResource: guard(remediateResource) }),
+  };
 }
