@@ -65,9 +65,11 @@ export interface KindDeclaration<S extends z.ZodObject = z.ZodObject> {
   autoName?: { property: string; style: "kebab" | "posix" };
   /**
    * Replacement order. `"when-same-key"`: delete first only when the replacement would take the
-   * same platform key (the platform keeps one item per key); otherwise create first.
+   * same platform identity (the platform keeps one object per identity); otherwise create first.
    */
   deleteBeforeReplace: "never" | "when-same-key";
+  /** The inputs that name the object uniquely on the platform. Default: `key` and `visibility`. */
+  identity?: readonly string[];
   /** Where the platform keeps it, for the docs. */
   platformObject: string;
   /**

@@ -173,10 +173,11 @@ function containsUnknown(v: unknown): boolean {
   return false;
 }
 
-/** Would the replacement take the same platform key as the item it replaces? */
+/** Would the replacement take the same platform identity (vault key, gateway token name) as the old one? */
 function replacementCollides(decl: KindDeclaration, olds: State, news: State): boolean {
   if (decl.deleteBeforeReplace === "never") return false;
-  return olds.key === news.key && (olds.visibility ?? "USER") === (news.visibility ?? "USER");
+  const withDefaults = (s: State): State => ({ visibility: "USER", ...s });
+  return (decl.identity ?? ["key", "visibility"]).every((p) => isDeepStrictEqual(withDefaults(olds)[p], withDefaults(news)[p]));
 }
 
 function autoName(style: "kebab" | "posix", prefix: unknown, oldName: unknown, oldPrefix: unknown): string {

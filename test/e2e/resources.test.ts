@@ -42,6 +42,8 @@ function declared(over: Overrides = applied, extra: Decl[] = []): Decl[] {
     { kind: "Certificate", name: "cert", args: { validityDays: 90, earlyRenewalDays: 30 } },
     { kind: "PemFile", name: "pem", args: { pemFor: "cert", path: "certs/cert.pem" } },
     { kind: "aigateway.AuthToken", name: "gw", args: { gateway: "e2e-gateway", rotationDays: 30 } },
+    // A fixed name is unique per gateway, so its rotation must delete before it creates.
+    { kind: "aigateway.AuthToken", name: "gwnamed", args: { gateway: "e2e-gateway", name: "named-token", rotationDays: 30 } },
   ];
   return [
     ...base.map((d) => ({ ...d, ...over[d.name], args: { ...d.args, ...over[d.name]?.args }, secretArgs: { ...d.secretArgs, ...over[d.name]?.secretArgs } })),
@@ -93,7 +95,7 @@ let first: Record<string, any>;
 
 test("up creates every kind on the platform, with the declared values", async () => {
   const res = await up(declared());
-  expect(res.summary.resourceChanges).toMatchObject({ create: 11 });
+  expect(res.summary.resourceChanges).toMatchObject({ create: 12 });
   first = await outputs();
   const v = vault();
   expect((await v.get(first.tok.itemId)).value).toBe(first.tok.value);
@@ -138,8 +140,8 @@ test("rotation and certificate renewal fire on a plain up once their time has co
   workspaceEnv.CCLUSTER_NOW = new Date(Date.now() + 61 * 86_400_000).toISOString();
   try {
     const preview = await project.stack.preview(logged);
-    // tok, sk, gw (30 days) and cert (within 30 days of its 90-day notAfter); the pem follows the cert.
-    expect(preview.changeSummary).toMatchObject({ replace: 4, update: 1 });
+    // tok, sk, gw, gwnamed (30 days) and cert (within 30 days of its 90-day notAfter); the pem follows the cert.
+    expect(preview.changeSummary).toMatchObject({ replace: 5, update: 1 });
     await project.stack.up(logged);
   } finally {
     delete workspaceEnv.CCLUSTER_NOW;
@@ -148,6 +150,8 @@ test("rotation and certificate renewal fire on a plain up once their time has co
   expect(after.tok.value).not.toBe(before.tok.value);
   expect(after.sk.apiKeyId).not.toBe(before.sk.apiKeyId);
   expect(after.gw.tokenId).not.toBe(before.gw.tokenId);
+  expect(after.gwnamed).toMatchObject({ name: "named-token", status: "ACTIVE" });
+  expect(after.gwnamed.tokenId).not.toBe(before.gwnamed.tokenId);
   expect(after.cert.serialNumber).not.toBe(before.cert.serialNumber);
   expect(after.hf.itemId).toBe(before.hf.itemId); // 90-day rotation not due
   expect(await clientsFor(emu()).serverless().find(before.sk.apiKeyId)).toBeUndefined();

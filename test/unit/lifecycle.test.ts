@@ -1,6 +1,7 @@
 /** check and diff of the shared lifecycle, driven through real kind declarations with a movable clock. */
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { makeResourceProvider } from "../../provider/framework/lifecycle";
+import { authToken } from "../../provider/kinds/aigateway/auth-token";
 import { bearerToken } from "../../provider/kinds/bearer-token";
 import { environmentVariable } from "../../provider/kinds/environment-variable";
 import { huggingFaceToken } from "../../provider/kinds/huggingface-token";
@@ -101,4 +102,12 @@ describe("regressions", () => {
     const olds = { key: "k", visibility: "USER", length: 32, adoptExisting: false, autoNamePrefix: "old-name" };
     expect(await provider(bearerToken).diff!("1", olds, { ...olds, autoNamePrefix: "new-name" })).toMatchObject({ changes: false });
   });
+});
+
+test("regression: a named gateway token rotates by deleting first (names are unique per gateway); a renamed one is created first", async () => {
+  const p = provider(authToken);
+  const olds = { gateway: "prod-gw", name: "team-a", rotationDays: 30, createdAt: "2026-01-01T00:00:00.000Z", expiresAt: "2026-01-31T00:00:00.000Z" };
+  clock = new Date("2026-02-01T00:00:00Z");
+  expect(await p.diff!("t1", olds, { gateway: "prod-gw", name: "team-a", rotationDays: 30 })).toMatchObject({ replaces: ["rotationDays"], deleteBeforeReplace: true });
+  expect(await p.diff!("t1", olds, { gateway: "prod-gw", name: "team-a-2", rotationDays: 30 })).toMatchObject({ deleteBeforeReplace: false });
 });

@@ -38,7 +38,10 @@ export const authToken = defineKind({
     ...rotationOutputs,
   },
   autoName: { property: "name", style: "kebab" },
-  deleteBeforeReplace: "never",
+  // Token names are unique per gateway: a rotation that keeps the name must delete first.
+  // (An auto-named token gets a fresh name on replacement, so it is created first.)
+  deleteBeforeReplace: "when-same-key",
+  identity: ["gateway", "name"],
   operations: {
     async create(i, ctx) {
       const api = ctx.clients.aigateway();
