@@ -28,6 +28,11 @@ export interface ProjectOptions {
   config?: Record<string, { value: string; secret?: boolean }>;
   /** Extra environment for the CLI and the provider process. */
   env?: Record<string, string>;
+  /**
+   * The caller installs the packages itself (e.g. `npm install` of a packed tarball): nothing is
+   * linked into node_modules. The value names what will be installed, for the reader.
+   */
+  packageDir?: string;
   /** Stack name (default `test`). */
   stackName?: string;
   /** Show the engine build's progress (the demo). */
@@ -48,7 +53,7 @@ export async function createTestProject(opts: ProjectOptions): Promise<TestProje
   const engine = ensurePulumiEngine({ showProgress: opts.showProgress });
   const dir = mkdtempSync(join(tmpdir(), "ccluster-e2e-"));
   cpSync(opts.source, dir, { recursive: true });
-  linkDependencies(dir);
+  if (!opts.packageDir) linkDependencies(dir);
   const backend = await createTempBackend();
   // PWD as a shell would set it: the policy pack resolves relative .pem paths against it.
   const env = { ...engine.env, PULUMI_BACKEND_URL: backend.backendUrl, PWD: dir, ...opts.env };

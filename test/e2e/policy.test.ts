@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { RESOURCE_TYPES } from "../../policy/types";
 import { runPulumi, type PulumiRun } from "../harness/engine";
-import { useEmulator } from "../support/emulator";
+import { useEmulator, stackConfigFor } from "../support/emulator";
 import { createTestProject, repoRoot, type TestProject } from "../support/pulumi-project";
 import { requireTool } from "../support/tools";
 
@@ -74,16 +74,11 @@ type Fixture = "policy-healthy" | "policy-unhealthy";
  * stack config pointing at the emulator. With `packageDir`, node_modules is left for the caller to install.
  */
 async function fixtureProject(fixture: Fixture, opts: { packageDir?: string } = {}): Promise<TestProject> {
-  const i = emu().info;
   const project = await createTestProject({
     source: join(__dirname, "fixtures", fixture),
     packageDir: opts.packageDir,
     config: {
-      "ccluster:apiUrl": { value: i.apiUrl },
-      "ccluster:token": { value: i.token, secret: true },
-      "aigateway:apiUrl": { value: i.aigatewayUrl },
-      "aigateway:clientId": { value: i.aigatewayServiceAccount.clientId },
-      "aigateway:clientSecret": { value: i.aigatewayServiceAccount.clientSecret, secret: true },
+      ...stackConfigFor(emu()),
       [`${fixture}:hfToken`]: { value: hfToken, secret: true },
       [`${fixture}:registryPassword`]: { value: registryPassword, secret: true },
       // Outside any git work tree: the temporary scratch folder.

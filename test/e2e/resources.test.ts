@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import { join } from "node:path";
 import type { UpResult } from "@pulumi/pulumi/automation";
 import { runPulumi } from "../harness/engine";
-import { clientsFor, useEmulator } from "../support/emulator";
+import { clientsFor, useEmulator, stackConfigFor } from "../support/emulator";
 import { createTestProject, type TestProject } from "../support/pulumi-project";
 
 jest.setTimeout(300_000);
@@ -75,17 +75,7 @@ beforeAll(async () => {
   rmSync(keyFile, { force: true });
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "e2e", "-f", keyFile]);
   sshPublicKey = readFileSync(`${keyFile}.pub`, "utf8").trim();
-  const i = emu().info;
-  project = await createTestProject({
-    source: join(__dirname, "fixtures", "declared"),
-    config: {
-      "ccluster:apiUrl": { value: i.apiUrl },
-      "ccluster:token": { value: i.token, secret: true },
-      "aigateway:apiUrl": { value: i.aigatewayUrl },
-      "aigateway:clientId": { value: i.aigatewayServiceAccount.clientId },
-      "aigateway:clientSecret": { value: i.aigatewayServiceAccount.clientSecret, secret: true },
-    },
-  });
+  project = await createTestProject({ source: join(__dirname, "fixtures", "declared"), config: stackConfigFor(emu()) });
 });
 afterAll(async () => {
   await project?.cleanup();

@@ -49,3 +49,15 @@ export async function admin(emu: Emulator, method: "GET" | "PUT" | "POST" | "DEL
   if (res.statusCode >= 300) throw new Error(`admin ${method} ${path} → ${res.statusCode}: ${text}`);
   return text ? JSON.parse(text) : undefined;
 }
+
+/** Stack config that points a Pulumi program at the emulator as user alice and the AI gateway's service account. */
+export function stackConfigFor(emu: Emulator): Record<string, { value: string; secret?: boolean }> {
+  const i = emu.info;
+  return {
+    "ccluster:apiUrl": { value: i.apiUrl },
+    "ccluster:token": { value: i.token, secret: true },
+    "aigateway:apiUrl": { value: i.aigatewayUrl },
+    "aigateway:clientId": { value: i.aigatewayServiceAccount.clientId },
+    "aigateway:clientSecret": { value: i.aigatewayServiceAccount.clientSecret, secret: true },
+  };
+}
