@@ -35,11 +35,12 @@ async function step<T>(title: string, body: () => Promise<T>): Promise<T> {
 }
 class DemoFailure extends Error {
   constructor(readonly stepNumber: number, readonly title: string) {
-    super(`step ${stepNumber} failed: ${title}`);
+    super(`step ${stepNumber} (${title})`);
   }
 }
 const ok = (line: string) => console.log(`   ✓ ${line}`);
-const mask = (secret: string) => `${secret.slice(0, 4)}…(${secret.length} chars, secret)`;
+/** Shows a secret's kind prefix (`sk-`, `aig-`) and length, never its random part. */
+const mask = (secret: string) => `${/^(sk-|aig-|hf_)/.exec(secret)?.[0] ?? ""}…(${secret.length} chars, secret)`;
 
 /** POSTs a chat completion and returns the status and the first words of the answer. */
 async function chatCompletion(url: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
@@ -63,9 +64,11 @@ async function main(): Promise<void> {
   let emulator: Emulator | undefined;
   let project: TestProject | undefined;
   let failed: DemoFailure | undefined;
+  let engineBinDir = "";
   try {
     await step("Install the Pulumi engine (built once per machine, then cached)", async () => {
       const engine = ensurePulumiEngine({ showProgress: true });
+      engineBinDir = engine.binDir;
       const { stdout } = await run(join(engine.binDir, "pulumi"), ["version"], { env: engine.env });
       ok(`pulumi ${stdout.trim()} and its Node.js language host in ${engine.binDir}`);
     });
@@ -120,7 +123,11 @@ async function main(): Promise<void> {
       const serverCa = join(scratch, "server-ca.pem");
       writeFileSync(serverCa, info.privateEndpointCaPem);
       const url = `${info.privateEndpointUrl}/${outs.certificateName}/openai/v1/chat/completions`;
-      const curl = await run("curl", ["-s", "-w", "\n%{http_code}", "--cert", outs.pemPath, "--cacert", serverCa, "-H", "content-type: application/json", "-d", JSON.stringify(chat), url]);
+      const curl = await run("curl", ["-sS", "-w", "\n%{http_code}", "--cert", outs.pemPath, "--cacert", serverCa, "-H", "content-type: application/json", "-d", JSON.stringify(chat), url]).catch(
+        (e: { code?: unknown; stderr?: string }) => {
+          throw new Error(`curl --cert ${outs.pemPath} exited with ${e.code}: ${(e.stderr ?? "").trim()}`);
+        },
+      );
       const status = Number(curl.stdout.trim().split("\n").pop());
       if (status !== 200) throw new Error(`curl --cert ${outs.pemPath} answered ${status}`);
       ok(`private endpoint (mTLS): real \`curl --cert ${outs.pemPath}\` → 200 (client certificate issued by the CA in the vault)`);
@@ -150,16 +157,27 @@ async function main(): Promise<void> {
       const violations = policyLines(output);
       if (violations.length === 0) throw new Error(`the preview failed without policy violations:\n${output.slice(-2000)}`);
       for (const line of violations) console.log(`     ${line}`);
-      ok(`preview refused with ${violations.filter((l) => l.includes("mandatory")).length} mandatory violations (and advisory notes)`);
+      const count = (level: string) => violations.filter((l) => l.includes(`[${level}]`)).length;
+      ok(`preview refused: ${count("mandatory")} mandatory violations, ${count("advisory")} advisory`);
     });
 
     if (keep) {
+      const env = project.env;
       console.log(`\n--keep: the stack and the emulator stay up. In another shell:`);
-      console.log(`   export PATH=${project.env.PATH.split(":")[0]}:$PATH PULUMI_BACKEND_URL=${project.env.PULUMI_BACKEND_URL} PULUMI_CONFIG_PASSPHRASE=${project.env.PULUMI_CONFIG_PASSPHRASE}`);
-      console.log(`   cd ${project.dir} && pulumi stack output --show-secrets`);
-      console.log(`   curl -s -H "Authorization: Bearer ${info.token}" ${info.apiUrl}/user_vault`);
-      console.log(`Press Ctrl-C to stop the emulator (the temporary folders stay in ${scratch} and ${project.dir}).`);
-      await new Promise(() => undefined);
+      console.log(`   export PATH=${engineBinDir}:$PATH PULUMI_BACKEND_URL=${env.PULUMI_BACKEND_URL} PULUMI_CONFIG_PASSPHRASE=${env.PULUMI_CONFIG_PASSPHRASE}`);
+      console.log(`   cd ${project.dir}`);
+      console.log(`   pulumi stack output --show-secrets     # the credentials (plaintext: your terminal only)`);
+      console.log(`   export CCLUSTER_TOKEN=$(pulumi config get ccluster:token)`);
+      console.log(`   curl -s -H "Authorization: Bearer $CCLUSTER_TOKEN" ${info.apiUrl}/user_vault   # what the vault holds`);
+      console.log(`   pulumi destroy --yes                    # optional: Ctrl-C here throws the whole sandbox away`);
+      console.log(`Press Ctrl-C to stop the emulator and remove the temporary folders.`);
+      const kept = project;
+      await new Promise<void>((resolve) => process.once("SIGINT", () => resolve()));
+      await kept.cleanup();
+      await emulator.stop();
+      rmSync(scratch, { recursive: true, force: true });
+      console.log("\nStopped the emulator and removed the temporary folders.");
+      return;
     }
 
     await step("Destroy the stack and stop the emulator", async () => {
