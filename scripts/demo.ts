@@ -187,7 +187,7 @@ async function main(): Promise<void> {
       const items = (await left.body.json()) as { results: unknown[] };
       if (items.results.length !== 0) throw new Error(`${items.results.length} vault items are left behind`);
       if (existsSync(pemPath)) throw new Error(`${pemPath} is still there`);
-      ok("the vault is empty again, the .pem file is gone");
+      ok("the vault is empty again and the .pem file is gone; the temporary backend goes with the folders (no `pulumi stack rm` needed)");
     });
   } catch (e) {
     if (!(e instanceof DemoFailure)) throw e;
