@@ -6,6 +6,7 @@
  * Nothing here returns or logs key material.
  */
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from "node:crypto";
+import { mpintBitLength, SshWireReader } from "../provider/formats/ssh-wire";
 
 /** What a key is, as far as strength goes. */
 export interface KeyFacts {
@@ -36,39 +37,19 @@ export function normalizeCurve(name: string): string {
 // OpenSSH public keys
 // ------------------------------------------------------------------------------------------
 
-class WireReader {
-  private pos = 0;
-  constructor(private readonly buf: Buffer) {}
-  bytes(): Buffer {
-    if (this.pos + 4 > this.buf.length) throw new Error("truncated");
-    const len = this.buf.readUInt32BE(this.pos);
-    const start = this.pos + 4;
-    if (start + len > this.buf.length) throw new Error("truncated");
-    this.pos = start + len;
-    return this.buf.subarray(start, start + len);
-  }
-}
-
-function mpintBits(b: Buffer): number {
-  let i = 0;
-  while (i < b.length && b[i] === 0) i++;
-  if (i === b.length) return 0;
-  return (b.length - i - 1) * 8 + (32 - Math.clz32(b[i]));
-}
-
 const CERT_SUFFIX = "-cert-v01@openssh.com";
 
 /** Facts about an SSH public key blob (the base64-decoded middle of a key line). */
 export function sshBlobFacts(blob: Buffer): KeyFacts & { sshType: string } {
-  const r = new WireReader(blob);
-  let sshType = r.bytes().toString("latin1");
+  const r = new SshWireReader(blob);
+  let sshType = r.string().toString("latin1");
   if (sshType.endsWith(CERT_SUFFIX)) {
-    r.bytes(); // certificate nonce precedes the key fields
+    r.string(); // certificate nonce precedes the key fields
     sshType = sshType.slice(0, -CERT_SUFFIX.length);
   }
   if (sshType === "ssh-rsa") {
-    r.bytes(); // public exponent
-    return { sshType, type: "rsa", bits: mpintBits(r.bytes()) };
+    r.string(); // public exponent
+    return { sshType, type: "rsa", bits: mpintBitLength(r.string()) };
   }
   if (sshType === "ssh-dss") return { sshType, type: "dsa" };
   if (sshType === "ssh-ed25519" || sshType === "sk-ssh-ed25519@openssh.com") return { sshType, type: "ed25519" };
@@ -132,9 +113,11 @@ export function pemFacts(text: string): PemFacts[] {
         // The format keeps the public key in clear before the (maybe encrypted) private part.
         const body = Buffer.from(block.text.replace(/-----[^-]+-----/g, "").replace(/\s+/g, ""), "base64");
         if (body.subarray(0, OPENSSH_MAGIC.length).toString("latin1") !== OPENSSH_MAGIC) throw new Error("not openssh-key-v1");
-        const rest = body.subarray(OPENSSH_MAGIC.length);
         // cipher, kdf and kdf options, then a uint32 key count, then the first public key blob
-        const pub = new WireReader(rest.subarray(consumed(rest, 3) + 4)).bytes();
+        const reader = new SshWireReader(body.subarray(OPENSSH_MAGIC.length));
+        for (let field = 0; field < 3; field++) reader.string();
+        reader.uint32();
+        const pub = reader.string();
         const { type, bits, curve } = sshBlobFacts(pub);
         out.push({ what: "private key", key: { type, bits, curve } });
       } else if (/^(?:RSA |EC |DSA )?PRIVATE KEY$/.test(block.label)) {
@@ -147,13 +130,6 @@ export function pemFacts(text: string): PemFacts[] {
     }
   }
   return out;
-}
-
-/** Bytes taken by the first `n` length-prefixed strings of a buffer. */
-function consumed(buf: Buffer, n: number): number {
-  let pos = 0;
-  for (let i = 0; i < n; i++) pos += 4 + buf.readUInt32BE(pos);
-  return pos;
 }
 
 // ------------------------------------------------------------------------------------------

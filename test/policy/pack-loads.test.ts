@@ -5,7 +5,7 @@
  * and laid out as the published package inside a user's project (its own node_modules).
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
@@ -40,20 +40,22 @@ function staleSources(dir: string): string[] {
 
 function requireFreshBuild(): void {
   if (!existsSync(path.join(compiledPack, "index.js"))) throw new Error(`${compiledPack}/index.js is missing: run \`npx tsc -p tsconfig.json\` (or \`npm run build\`) first`);
-  const stale = staleSources(path.join(root, "policy"));
-  if (stale.length > 0) throw new Error(`dist/policy is older than ${stale.join(", ")}: run \`npx tsc -p tsconfig.json\` first`);
+  // The pack also loads the provider's format readers (SSH wire format).
+  const stale = ["policy", "provider"].flatMap((dir) => staleSources(path.join(root, dir)));
+  if (stale.length > 0) throw new Error(`dist/ is older than ${stale.join(", ")}: run \`npx tsc -p tsconfig.json\` first`);
 }
 
 /**
- * The published package's files (package.json "files": dist/, policy/PulumiPolicy.yaml,
- * policy/package.json) under a user project's node_modules, whose @pulumi packages are links to
- * this repository's. Returns the pack directory and a clean-up.
+ * The published package's files (package.json "files": the compiled sdk, provider, emulator and
+ * policy, policy/PulumiPolicy.yaml, policy/package.json) under a user project's node_modules,
+ * whose @pulumi packages are links to this repository's. Returns the pack directory and a clean-up.
  */
 function installedLayout(): { policyDir: string; cleanup(): void } {
   const project = mkdtempSync(path.join(tmpdir(), "ccluster-user-project-"));
   const pkg = path.join(project, "node_modules", "pulumi-ccluster");
-  cpSync(compiledPack, path.join(pkg, "dist", "policy"), { recursive: true });
-  mkdirSync(path.join(pkg, "policy"));
+  const shipped = (JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as { files: string[] }).files;
+  for (const part of shipped.filter((f) => f.startsWith("dist/"))) cpSync(path.join(root, part), path.join(pkg, part), { recursive: true });
+  mkdirSync(path.join(pkg, "policy"), { recursive: true });
   for (const f of ["PulumiPolicy.yaml", "package.json"]) cpSync(path.join(root, "policy", f), path.join(pkg, "policy", f));
   symlinkSync(path.join(root, "node_modules", "@pulumi"), path.join(project, "node_modules", "@pulumi"), "dir");
   return { policyDir: path.join(pkg, "policy"), cleanup: () => rmSync(project, { recursive: true, force: true }) };
