@@ -1,8 +1,9 @@
 /**
  * The policy pack's view of the resource contract: type tokens, the inputs each kind takes,
  * which outputs must stay secret, and a reader for property bags that copes with values the
- * engine does not know yet (preview). The pack never imports the provider or the SDK: it
- * matches resources by their type string, as the engine sends it.
+ * engine does not know yet (preview). The pack matches resources by their type string, as the
+ * engine sends it, and keeps its own copy of the contract (a provider regression must not silence
+ * a rule); from the provider it borrows only format readers (the SSH wire format).
  */
 import { Secret } from "@pulumi/policy";
 

@@ -108,6 +108,8 @@ export class RegistryCredential extends VaultItemResource {
   static readonly __pulumiType = typeToken(registryCredential);
   /** Detected registry: `dockerhub`, `ecr`, `artifact-registry`, `acr` or `docker`. */
   declare readonly registry: pulumi.Output<string>;
+  /** The registry host the credential is for (`docker.io` when neither `server` nor `imageUrl` is given). */
+  declare readonly registryServer: pulumi.Output<string>;
   /** `{username, password}` for the deployment field `image_pull_secret_credentials`. Secret. */
   declare readonly imagePullSecretCredentials: pulumi.Output<{ username: string; password: string }>;
   declare readonly username: pulumi.Output<string>;
@@ -217,6 +219,8 @@ export class PemFile extends pulumi.dynamic.Resource {
   declare readonly path: pulumi.Output<string>;
   declare readonly absolutePath: pulumi.Output<string>;
   declare readonly pemSha256: pulumi.Output<string>;
+  /** SHA-256 of the file as last seen on disk; differs from `pemSha256` after an edit. */
+  declare readonly fileSha256: pulumi.Output<string>;
   declare readonly filePermission: pulumi.Output<string>;
   constructor(name: string, args: PemFileArgs, opts?: pulumi.CustomResourceOptions) {
     const { certificate: cert, pem, ...rest } = args;

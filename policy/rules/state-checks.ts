@@ -59,7 +59,8 @@ export function certificateRenewalDue(clock: Clock = systemClock): StackValidati
     enforcementLevel: "advisory",
     severity: "high",
     remediationSteps:
-      "Run `pulumi up` on the stack: the provider replaces a certificate once it is inside its renewal window. Then redeploy whatever " +
+      "Run `pulumi up` on the stack: the provider replaces a certificate it generated once it is inside its renewal window (a brought or adopted CA " +
+      "is renewed by whoever holds its key: declare the new one as `caCertificatePem`). Then redeploy whatever " +
       "reads the PEM file or the CA from the vault. Schedule `pulumi policy analyze --policy-pack <pack> --stack <stack>` (or `pulumi preview`) to catch this early.",
     configSchema: renewalSchema,
     validateStack: (args, report) => {

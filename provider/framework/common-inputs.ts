@@ -37,8 +37,14 @@ export const vaultItemInputs = {
   adoptExisting: z
     .boolean()
     .default(false)
-    .describe("Take over an item that already exists with this key and visibility instead of failing or creating one (the path for importing existing items)."),
-  existingId: z.int().min(1).optional().describe("Take over the existing vault item with this id."),
+    .describe(
+      "Take over the item that already exists with this key and visibility instead of failing; create it when there is none (so a rotation makes its successor). The path for importing existing items.",
+    ),
+  existingId: z
+    .int()
+    .min(1)
+    .optional()
+    .describe("Take over the existing vault item with this id (its key must match `key` if both are given). Cannot be combined with `rotationDays` or `keepers`: adopt by key for items that rotate."),
   ...autoNameInput,
   ...rotationInputs,
 };

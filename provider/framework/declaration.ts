@@ -30,9 +30,11 @@ export interface Operations<I> {
   create(inputs: I, ctx: OperationContext): Promise<{ id: string; outs: State }>;
   /**
    * Takes over an existing thing instead of creating one (the `adoptExisting` / `existingId`
-   * inputs). Absent on kinds that cannot be adopted (their secret was only shown once).
+   * inputs). Returns undefined when nothing has the declared key, and the caller creates it;
+   * an `existingId` that is not there is an error. Absent on kinds that cannot be adopted
+   * (their secret was only shown once).
    */
-  adopt?(inputs: I, ctx: OperationContext): Promise<{ id: string; outs: State }>;
+  adopt?(inputs: I, ctx: OperationContext): Promise<{ id: string; outs: State } | undefined>;
   /** The live state, or undefined when it no longer exists. */
   read(id: string, state: State, ctx: OperationContext): Promise<State | undefined>;
   /** Applies in-place changes. Absent: every input change replaces. */

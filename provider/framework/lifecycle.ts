@@ -11,8 +11,17 @@ import type { z } from "zod";
 import { createClients, resolveSettings, type ConfigSource } from "../client";
 import type { KindDeclaration, OperationContext, State } from "./declaration";
 
-/** Keys the dynamic-provider runtime adds to inputs and outputs; never ours to touch. */
-const runtimeKeys = new Set(["__provider"]);
+/**
+ * Marks checked inputs whose name `check` generated. The engine checks a replacement's inputs
+ * afresh, so a generated name gets a new value then and the replacement never collides.
+ */
+const AUTO_NAMED = "autoNamed";
+
+/**
+ * Bookkeeping, not user input: what the dynamic-provider runtime adds (`__provider`) and our
+ * marker. Dropped before validation and from what `create` and `update` store as outputs.
+ */
+const runtimeKeys = new Set(["__provider", AUTO_NAMED]);
 const DAY_MS = 86_400_000;
 
 export interface LifecycleOptions {
@@ -52,8 +61,19 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
       if (failures.length) return { inputs: news, failures };
       const crossFailures = decl.validate?.(parsed as never) ?? [];
       if (crossFailures.length) return { inputs: news, failures: crossFailures };
+      if (parsed.existingId !== undefined && (parsed.rotationDays !== undefined || parsed.keepers !== undefined)) {
+        const reason =
+          `${decl.typeName}.existingId cannot be combined with rotationDays or keepers: a rotation deletes the adopted item and makes a successor, ` +
+          "which needs its key; adopt by key instead (key + adoptExisting: true)";
+        return { inputs: news, failures: [{ property: "existingId", reason }] };
+      }
       if (decl.autoName && parsed[decl.autoName.property] === undefined) {
-        parsed[decl.autoName.property] = autoName(decl.autoName.style, parsed.autoNamePrefix, olds?.[decl.autoName.property], olds?.autoNamePrefix);
+        if (parsed.existingId !== undefined) {
+          // Adopting by id: the name is the adopted item's, known only once it is read.
+        } else {
+          parsed[decl.autoName.property] = autoName(decl.autoName.style, parsed.autoNamePrefix, olds?.[decl.autoName.property], olds?.autoNamePrefix);
+          parsed[AUTO_NAMED] = true;
+        }
       }
       return { inputs: dropUndefined(parsed) };
     },
@@ -63,8 +83,9 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
       const replaces: string[] = [];
       for (const name of inputNames) {
         if (name === "autoNamePrefix") continue; // renaming the Pulumi resource alone changes nothing
-        // An optional input that is also a computed output (a generated token) keeps its value.
-        if (news[name] === undefined && name in decl.outputs) continue;
+        // An optional input that is also a computed output (a generated token) keeps its value,
+        // and so does the name of an item adopted by id.
+        if (news[name] === undefined && (name in decl.outputs || (name === decl.autoName?.property && news.existingId !== undefined))) continue;
         const hashed = decl.storeHashOnly?.includes(name);
         const before = hashed ? olds[`${name}Sha256`] : olds[name];
         const after = hashed && typeof news[name] === "string" ? sha256(news[name] as string) : news[name];
@@ -82,6 +103,13 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
       const drifted = await decl.operations.driftCheck?.(olds, news as never);
       if (drifted) changed.push(drifted);
       const uniqueReplaces = [...new Set(replaces)];
+      if (uniqueReplaces.length > 0 && news.existingId !== undefined) {
+        // The replacement would adopt the very item the old one deletes. Refuse before anything happens.
+        throw new Error(
+          `${decl.typeName} adopted vault item ${news.existingId} by existingId, and changing ${uniqueReplaces.join(", ")} would replace it, which deletes that item. ` +
+            `Adopt it by key instead (key: "${olds.key}", adoptExisting: true) so a replacement can make its successor.`,
+        );
+      }
       return {
         changes: changed.length > 0 || uniqueReplaces.length > 0,
         replaces: uniqueReplaces,
@@ -95,7 +123,10 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
       const adopting = clean.adoptExisting === true || clean.existingId !== undefined;
       if (adopting && !decl.operations.adopt)
         throw new Error(`${decl.typeName} cannot adopt an existing item: its secret is only shown when it is created`);
-      const { id, outs } = adopting ? await decl.operations.adopt!(clean, c) : await decl.operations.create(clean, c);
+      // Adopting by key takes the item over if it exists and creates it otherwise, so a rotation
+      // (which deletes the adopted item first) makes its successor under the same key.
+      const adopted = adopting ? await decl.operations.adopt!(clean, c) : undefined;
+      const { id, outs } = adopted ?? (await decl.operations.create(clean, c));
       const createdAt = c.now().toISOString();
       return { id, outs: stateOf(decl, clean, outs, createdAt) };
     },
@@ -176,6 +207,7 @@ function containsUnknown(v: unknown): boolean {
 /** Would the replacement take the same platform identity (vault key, gateway token name) as the old one? */
 function replacementCollides(decl: KindDeclaration, olds: State, news: State): boolean {
   if (decl.deleteBeforeReplace === "never") return false;
+  if (news[AUTO_NAMED] === true) return false;
   const withDefaults = (s: State): State => ({ visibility: "USER", ...s });
   return (decl.identity ?? ["key", "visibility"]).every((p) => isDeepStrictEqual(withDefaults(olds)[p], withDefaults(news)[p]));
 }

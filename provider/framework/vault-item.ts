@@ -5,6 +5,25 @@
 import type { UserVaultItem, VaultType, Visibility } from "../client";
 import type { OperationContext, Operations, State } from "./declaration";
 
+/**
+ * The item `adoptExisting` or `existingId` names. By key: undefined when there is none (the
+ * caller creates it). By id: it must exist, be of this type, and match a key declared with it.
+ */
+export async function findToAdopt(
+  ctx: OperationContext,
+  type: VaultType,
+  inputs: { key?: string; visibility: Visibility; existingId?: number },
+): Promise<UserVaultItem | undefined> {
+  const vault = ctx.clients.vault();
+  if (inputs.existingId === undefined) return vault.findByKey(type, inputs.key!, inputs.visibility);
+  const existing = await vault.find(inputs.existingId);
+  if (!existing) throw new Error(`cannot adopt: no vault item with id ${inputs.existingId} is visible with these credentials`);
+  if (existing.type !== type) throw new Error(`cannot adopt: vault item ${existing.id} is of type ${existing.type}, not ${type}`);
+  if (inputs.key !== undefined && inputs.key !== existing.key)
+    throw new Error(`cannot adopt: vault item ${existing.id} has key "${existing.key}", but key is "${inputs.key}"; declare the same key or leave key out`);
+  return existing;
+}
+
 /** The inputs every vault kind has (see `vaultItemInputs`). */
 interface VaultCommon {
   key?: string;
@@ -49,11 +68,8 @@ export function vaultItemOperations<I extends VaultCommon>(spec: VaultItemSpec<I
     },
 
     async adopt(inputs, ctx) {
-      const vault = ctx.clients.vault();
-      const existing = inputs.existingId !== undefined ? await vault.find(inputs.existingId) : await vault.findByKey(spec.type, inputs.key!, inputs.visibility as Visibility);
-      const which = inputs.existingId !== undefined ? `id ${inputs.existingId}` : `key "${inputs.key}" and visibility ${inputs.visibility}`;
-      if (!existing) throw new Error(`cannot adopt: no ${spec.type} item with ${which} is visible in the vault`);
-      if (existing.type !== spec.type) throw new Error(`cannot adopt: vault item ${existing.id} is of type ${existing.type}, not ${spec.type}`);
+      const existing = await findToAdopt(ctx, spec.type, inputs);
+      if (!existing) return undefined;
       const adoptedInputs = { ...inputs, key: existing.key, visibility: existing.visibility ?? "USER" } as I;
       const value = spec.buildValue(adoptedInputs, existing.value);
       const item = value === existing.value ? existing : await write(ctx, adoptedInputs, value, existing.id);

@@ -11,13 +11,17 @@ import {
 import type { UserVaultItem, Visibility } from "../client";
 import { vaultItemInputs, vaultItemOutputs } from "../framework/common-inputs";
 import { defineKind, type OperationContext, type State } from "../framework/declaration";
+import { providerClock } from "../framework/lifecycle";
+import { findToAdopt } from "../framework/vault-item";
+
+const DEFAULT_EARLY_RENEWAL_DAYS = 30;
 
 const inputs = z.strictObject({
   ...vaultItemInputs,
   key: z.string().optional().describe("The certificate's name `N` (its vault key); common names become `ca.N.<domain>` and `client.N.<domain>`. Auto-named when omitted."),
   algorithm: z.enum(KEY_ALGORITHMS).default(DEFAULT_KEY_ALGORITHM).describe("Key algorithm of the CA and client keys. The platform's CLI uses ECDSA_P384."),
   validityDays: z.int().default(365).describe("Validity of both certificates in days, 1–3650 (the platform's CLI uses 5 years)."),
-  earlyRenewalDays: z.int().min(0).default(30).describe("Replace the certificate on a plain `pulumi up` once it is within this many days of `notAfter`."),
+  earlyRenewalDays: z.int().min(0).default(DEFAULT_EARLY_RENEWAL_DAYS).describe("Replace the certificate on a plain `pulumi up` once it is within this many days of `notAfter`."),
   domain: z.string().default("user.centml.ai").describe("DNS domain of the common names."),
   caCertificatePem: z.string().optional().describe('"Use your own certificate": a CA certificate PEM to store instead of generating one. It must parse, be a CA and be valid now.'),
 });
@@ -61,11 +65,12 @@ export const certificate = defineKind({
   validate(i) {
     try {
       resolveCertificateOptions({ name: i.key ?? "auto-name", domain: i.domain, algorithm: i.algorithm, validityDays: i.validityDays, earlyRenewalDays: i.earlyRenewalDays });
-      if (i.caCertificatePem !== undefined) validateCaCertificate(i.caCertificatePem, new Date(), { property: "caCertificatePem" });
+      if (i.caCertificatePem !== undefined) validateCaCertificate(i.caCertificatePem, providerClock()(), { property: "caCertificatePem" });
     } catch (e) {
       if (!(e instanceof CertificateError)) throw e;
       const property = e.property === "name" ? "key" : e.property;
-      return [{ property, reason: `Certificate.${e.message.replace(/^name /, "key ")}` }];
+      const defaulted = property === "earlyRenewalDays" && i.earlyRenewalDays === DEFAULT_EARLY_RENEWAL_DAYS ? ` (${DEFAULT_EARLY_RENEWAL_DAYS} is its default; set it lower for a certificate this short-lived)` : "";
+      return [{ property, reason: `Certificate.${e.message.replace(/^name /, "key ")}${defaulted}` }];
     }
     return [];
   },
@@ -98,10 +103,9 @@ export const certificate = defineKind({
       };
     },
     async adopt(i, ctx) {
-      const vault = ctx.clients.vault();
-      const existing = i.existingId !== undefined ? await vault.find(i.existingId) : await vault.findByKey("certificates", i.key!, i.visibility as Visibility);
-      if (!existing || existing.type !== "certificates" || existing.value === undefined)
-        throw new Error(`cannot adopt: no certificate ${i.existingId !== undefined ? `with id ${i.existingId}` : `named "${i.key}" (${i.visibility})`} is visible in the vault`);
+      const existing = await findToAdopt(ctx, "certificates", i);
+      if (!existing) return undefined;
+      if (existing.value === undefined) throw new Error(`cannot adopt: the platform did not return the CA of certificate item ${existing.id}`);
       // Only the CA lives in the vault; the client key of an adopted certificate stays with whoever made it.
       return { id: String(existing.id), outs: { ...outputsOfCa(existing.value, ctx.now()), itemId: existing.id, key: existing.key, visibility: existing.visibility ?? "USER" } };
     },
@@ -118,7 +122,9 @@ export const certificate = defineKind({
       await ctx.clients.vault().delete(Number(id));
     },
     replaceReason(state, news, now) {
-      if (typeof state.notAfter !== "string") return undefined;
+      // Only a certificate made here can be renewed here: a brought or adopted CA's key is elsewhere
+      // (the policy pack's state check reports those when they near expiry).
+      if (typeof state.notAfter !== "string" || typeof state.clientCertificatePem !== "string") return undefined;
       const due = renewalDue({ notAfter: state.notAfter, earlyRenewalDays: news.earlyRenewalDays ?? 0, now });
       return due === "ok" ? undefined : { property: "earlyRenewalDays" };
     },

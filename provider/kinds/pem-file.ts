@@ -1,3 +1,4 @@
+import { accessSync, constants, statSync, type Stats } from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { inspectPemFile, removePemFile, writePemFile } from "../pemfile";
@@ -18,6 +19,31 @@ type Inputs = z.output<typeof inputs>;
 
 const modeOf = (i: Pick<Inputs, "filePermission">) => parseInt(i.filePermission, 8);
 
+/**
+ * Why the file could not be written there, judged in `check` so that a stack fails at preview
+ * rather than after its certificate is already in the vault. `writePemFile` checks again.
+ */
+function folderProblem(target: string): string | undefined {
+  if (statIfPresent(target)?.isDirectory()) return `is a folder, not a file: ${target}`;
+  let folder = path.dirname(target);
+  while (!statIfPresent(folder)) folder = path.dirname(folder);
+  if (!statIfPresent(folder)!.isDirectory()) return `cannot be created: ${folder} is a file, not a folder`;
+  try {
+    accessSync(folder, constants.W_OK | constants.X_OK);
+  } catch {
+    return `cannot be created: the folder ${folder} is not writable`;
+  }
+  return undefined;
+}
+
+function statIfPresent(p: string): Stats | undefined {
+  try {
+    return statSync(p);
+  } catch {
+    return undefined;
+  }
+}
+
 /** A `.pem` file on the machine that runs `pulumi up`: written atomically, owner-only, drift-checked. */
 export const pemFile = defineKind({
   module: "ccluster",
@@ -32,23 +58,30 @@ export const pemFile = defineKind({
   outputs: {
     absolutePath: { type: "string", description: "The absolute path written." },
     pemSha256: { type: "string", description: "SHA-256 (hex) of the content written." },
+    fileSha256: { type: "string", description: "SHA-256 (hex) of the file as last seen on disk; differs from `pemSha256` once someone edited it (`refresh` shows it, `up` writes it again)." },
   },
   deleteBeforeReplace: "never",
+  validate(i) {
+    const problem = folderProblem(path.resolve(i.path));
+    return problem ? [{ property: "path", reason: `PemFile.path ${problem}` }] : [];
+  },
   operations: {
     async create(i) {
       const written = await writePemFile({ path: i.path, content: i.pem, mode: modeOf(i), overwrite: i.overwrite });
-      return { id: written.path, outs: { absolutePath: written.path } };
+      return { id: written.path, outs: { absolutePath: written.path, fileSha256: written.sha256 } };
     },
     async read(id, state) {
       const seen = await inspectPemFile(String(state.absolutePath ?? id));
       // Missing: gone from state after refresh, and `up` writes it again.
       if (!seen.exists) return undefined;
-      return { absolutePath: seen.path, pemSha256: seen.sha256, filePermission: "0" + (seen.mode & 0o777).toString(8) };
+      // pemSha256 stays the hash of what we wrote: `destroy` removes the file only while it still
+      // holds that, so refreshing an edited file must not make the edit "ours".
+      return { absolutePath: seen.path, fileSha256: seen.sha256, filePermission: "0" + (seen.mode & 0o777).toString(8) };
     },
     async update(id, olds, news) {
       // We wrote this path: restoring it after an edit is repairing drift, not overwriting a stranger's file.
       const written = await writePemFile({ path: news.path, content: news.pem, mode: modeOf(news), overwrite: true, previousSha256: olds.pemSha256 as string });
-      return { absolutePath: written.path };
+      return { absolutePath: written.path, fileSha256: written.sha256 };
     },
     async delete(id, state) {
       await removePemFile(String(state.absolutePath ?? id), String(state.pemSha256));

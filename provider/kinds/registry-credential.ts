@@ -37,6 +37,7 @@ export const registryCredential = defineKind({
   outputs: {
     ...vaultItemOutputs,
     registry: { type: "string", description: "Detected registry: `dockerhub`, `ecr`, `artifact-registry`, `acr` or `docker`." },
+    registryServer: { type: "string", description: "The registry host the stored credential is for: `server`, or the one detected from `imageUrl` (Docker Hub's `docker.io` when neither is given)." },
     imagePullSecretCredentials: { type: "object", secret: true, description: "`{username, password}` for the deployment field `image_pull_secret_credentials`." },
   },
   autoName: { property: "key", style: "kebab" },
@@ -71,7 +72,9 @@ export const registryCredential = defineKind({
       return {
         username: parsed.username,
         password: parsed.password,
-        server: i.server ?? (i.imageUrl ? undefined : server),
+        // `server` stays what the user wrote (or absent), so an omitted server never shows as a change.
+        server: i.server,
+        registryServer: server,
         registry: classifyRegistryHost(server).kind,
         imagePullSecretCredentials: { username: parsed.username, password: parsed.password },
       };

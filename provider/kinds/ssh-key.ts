@@ -8,6 +8,8 @@ const inputs = z.strictObject({
   ...vaultItemInputs,
   publicKey: z
     .string()
+    // A key read from a .pub file ends in a newline; the vault keeps the bare line, so must state.
+    .trim()
     .max(4096, "must be at most 4096 characters")
     .superRefine((line, ctx) => {
       try {
@@ -39,7 +41,7 @@ export const sshKey = defineKind({
   deleteBeforeReplace: "when-same-key",
   operations: vaultItemOperations<z.output<typeof inputs>>({
     type: "ssh_keys",
-    buildValue: (i) => i.publicKey.trim(),
+    buildValue: (i) => i.publicKey,
     describe: (value) => {
       // A value changed outside Pulumi may not parse; report what is there rather than fail a refresh.
       try {

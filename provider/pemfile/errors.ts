@@ -42,7 +42,8 @@ export class PemFileError extends Error {
   readonly osCode?: string;
 
   constructor(code: PemFileErrorCode, path: string, message: string, osCode?: string) {
-    super(message);
+    // The code leads the message too: through the Pulumi engine only the message reaches the user.
+    super(`[${code}] ${message}`);
     this.name = "PemFileError";
     this.code = code;
     this.path = path;

@@ -10,14 +10,14 @@ import { join } from "node:path";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { makeResourceProvider } from "../../provider/framework/lifecycle";
 import { kindByName } from "../../provider/registry";
-import { clientsFor, settingsFor, useEmulator } from "../support/emulator";
+import { admin, clientsFor, settingsFor, useEmulator } from "../support/emulator";
 
 const emu = useEmulator();
 const sshDir = mkdtempSync(join(tmpdir(), "lifecycle-"));
 afterAll(() => rmSync(sshDir, { recursive: true, force: true }));
 
-function providerFor(typeName: string): dynamic.ResourceProvider {
-  const p = makeResourceProvider(kindByName(typeName));
+function providerFor(typeName: string, now?: () => Date): dynamic.ResourceProvider {
+  const p = makeResourceProvider(kindByName(typeName), { now });
   const s = settingsFor(emu());
   const config: Record<string, string | undefined> = {
     "ccluster:apiUrl": s.apiUrl,
@@ -107,8 +107,14 @@ describe.each(vaultKinds)("$typeName", ({ typeName, vaultType, create, update, s
     const adopted = await p.create({ ...inputs, adoptExisting: true });
     expect(adopted.id).toBe(String(existing.id));
     expect((await vault.list({ type: vaultType as never })).filter((i) => i.key === inputs.key)).toHaveLength(1);
-    const byId = await p.create({ ...inputs, key: "ignored-key", existingId: existing.id });
+    const { autoNamePrefix, key: _generated, autoNamed: _marker, ...withoutKey } = inputs;
+    const byIdInputs = await checked(p, {}, { ...withoutKey, autoNamePrefix, existingId: existing.id });
+    expect(byIdInputs.key).toBeUndefined(); // the adopted item's key, learnt in create
+    const byId = await p.create(byIdInputs);
     expect(byId.outs.key).toBe(inputs.key);
+    // The next `up` checks the same program again: nothing to do.
+    expect(await p.diff!(byId.id, byId.outs, await checked(p, byIdInputs, { ...withoutKey, autoNamePrefix, existingId: existing.id }))).toMatchObject({ changes: false });
+    await expect(p.create({ ...byIdInputs, key: "another-key" })).rejects.toThrow(`vault item ${existing.id} has key "${inputs.key}", but key is "another-key"`);
     await p.delete!(adopted.id, adopted.outs);
   });
 });
@@ -152,4 +158,102 @@ test("bad input is refused by check, naming the property and the rule, and nothi
   const reg = await providerFor("RegistryCredential").check!({}, { username: "u", password: "p", server: "not a host" });
   expect(reg.failures?.[0]).toMatchObject({ property: "server", reason: expect.stringContaining("is not a registry host name") });
   expect((await clientsFor(emu()).vault().list()).length).toBe(before);
+});
+
+/** What the engine does on each `up`: check against the previous inputs, then diff against the state. */
+async function secondUp(p: dynamic.ResourceProvider, first: { id: string; outs: any; inputs: any }, program: Record<string, unknown>) {
+  return p.diff!(first.id, first.outs, await checked(p, first.inputs, program));
+}
+
+async function firstUp(p: dynamic.ResourceProvider, program: Record<string, unknown>) {
+  const inputs = await checked(p, {}, program);
+  return { ...(await p.create(inputs)), inputs };
+}
+
+describe("a second `up` of the same program changes nothing", () => {
+  test("SshKey read from a .pub file, trailing newline and all", async () => {
+    const p = providerFor("SshKey");
+    const program = { autoNamePrefix: "laptop", publicKey: sshPublicKey() + "\n" };
+    const first = await firstUp(p, program);
+    expect(first.outs.publicKey).toBe(program.publicKey.trim());
+    expect(await secondUp(p, first, program)).toMatchObject({ changes: false });
+    await p.delete!(first.id, first.outs);
+  });
+
+  test("RegistryCredential with neither server nor imageUrl (Docker Hub)", async () => {
+    const p = providerFor("RegistryCredential");
+    const program = { autoNamePrefix: "hub", username: "me", password: "hub-token" };
+    const first = await firstUp(p, program);
+    expect(first.outs).toMatchObject({ registry: "dockerhub", registryServer: "docker.io" });
+    expect(await secondUp(p, first, program)).toMatchObject({ changes: false });
+    await p.delete!(first.id, first.outs);
+  });
+});
+
+describe("replacement order", () => {
+  const later = () => new Date(Date.now() + 31 * 86_400_000);
+
+  test("an auto-named token due for rotation is created before the old one is deleted (it gets a new name)", async () => {
+    const p = providerFor("BearerToken", later);
+    const first = await firstUp(providerFor("BearerToken"), { autoNamePrefix: "inference", rotationDays: 30 });
+    expect(await secondUp(p, first, { autoNamePrefix: "inference", rotationDays: 30 })).toMatchObject({ replaces: ["rotationDays"], deleteBeforeReplace: false });
+    expect(await secondUp(p, first, { key: first.outs.key, rotationDays: 30 })).toMatchObject({ replaces: ["rotationDays"], deleteBeforeReplace: true });
+    await p.delete!(first.id, first.outs);
+  });
+
+  test("an auto-named gateway token likewise; a named one is deleted first (names are unique per gateway)", async () => {
+    const p = providerFor("AuthToken", later);
+    const first = await firstUp(providerFor("AuthToken"), { autoNamePrefix: "team-a", gateway: "order-gw", rotationDays: 30 });
+    expect(await secondUp(p, first, { autoNamePrefix: "team-a", gateway: "order-gw", rotationDays: 30 })).toMatchObject({ deleteBeforeReplace: false });
+    expect(await secondUp(p, first, { gateway: "order-gw", name: first.outs.name, rotationDays: 30 })).toMatchObject({ deleteBeforeReplace: true });
+    await p.delete!(first.id, first.outs);
+  });
+});
+
+describe("adoption and rotation", () => {
+  test("adoptExisting by key: takes the item over, and when rotation deleted it, creates its successor under the same key", async () => {
+    const vault = clientsFor(emu()).vault();
+    const existing = await vault.upsert({ type: "bearer_tokens", key: "made-in-the-ui-rot", value: "ui-made-token-value" });
+    const program = { autoNamePrefix: "t", key: "made-in-the-ui-rot", adoptExisting: true, rotationDays: 30 };
+    const first = await firstUp(providerFor("BearerToken"), program);
+    expect(first).toMatchObject({ id: String(existing.id), outs: { value: "ui-made-token-value" } });
+
+    const p = providerFor("BearerToken", () => new Date(Date.now() + 31 * 86_400_000));
+    expect(await secondUp(p, first, program)).toMatchObject({ replaces: ["rotationDays"], deleteBeforeReplace: true });
+    await p.delete!(first.id, first.outs); // what the engine does first
+    const next = await p.create(await checked(p, {}, program)); // the engine checks a replacement afresh
+    expect(next.id).not.toBe(first.id);
+    expect(next.outs.value).not.toBe("ui-made-token-value");
+    expect((await vault.list({ type: "bearer_tokens" })).filter((i) => i.key === "made-in-the-ui-rot").map((i) => i.id)).toEqual([Number(next.id)]);
+    await p.delete!(next.id, next.outs);
+  });
+
+  test("existingId with rotation is refused in check, naming the way that works", async () => {
+    const res = await providerFor("BearerToken").check!({}, { autoNamePrefix: "t", existingId: 7, rotationDays: 30 });
+    expect(res.failures).toEqual([{ property: "existingId", reason: expect.stringContaining("BearerToken.existingId cannot be combined with rotationDays or keepers") }]);
+  });
+
+  test("a change that would replace an item adopted by id is refused before anything is deleted", async () => {
+    const vault = clientsFor(emu()).vault();
+    const existing = await vault.upsert({ type: "env_vars", key: "ADOPTED_BY_ID", value: "v" });
+    const p = providerFor("EnvironmentVariable");
+    const first = await firstUp(p, { autoNamePrefix: "e", existingId: existing.id, value: "v" });
+    await expect(secondUp(p, first, { autoNamePrefix: "e", existingId: existing.id, value: "v", visibility: "ORG" })).rejects.toThrow(
+      `adopted vault item ${existing.id} by existingId, and changing visibility would replace it`,
+    );
+    expect(await vault.find(existing.id)).toBeDefined();
+    await p.delete!(first.id, first.outs);
+  });
+});
+
+test("aigateway.AuthToken: when setting the rate limit fails, the token just created is removed, not orphaned", async () => {
+  const gw = clientsFor(emu()).aigateway();
+  await admin(emu(), "PUT", "/faults", { error5xx: { rate: 1, status: 500 }, match: { method: "PATCH", pathPrefix: "/aigateway" } });
+  try {
+    const p = providerFor("AuthToken");
+    await expect(p.create(await checked(p, {}, { gateway: "orphan-gw", name: "limited", requestsPerMinute: 10 }))).rejects.toThrow();
+  } finally {
+    await admin(emu(), "DELETE", "/faults");
+  }
+  expect(await gw.listTokens("orphan-gw")).toEqual([]);
 });

@@ -37,13 +37,14 @@ afterEach(() => {
   fs.rmSync(base, { recursive: true, force: true });
 });
 
-/** Awaits the PemFileError `run` must throw, and checks it does not leak content. */
+/** Awaits the PemFileError `run` must throw, and checks it leads with its code and does not leak content. */
 async function rejection(run: Promise<unknown>): Promise<PemFileError> {
   try {
     await run;
   } catch (error) {
     expect(error).toBeInstanceOf(PemFileError);
     const message = (error as Error).message;
+    expect(message.startsWith(`[${(error as PemFileError).code}] `)).toBe(true); // all a `pulumi up` user sees is the message
     for (const marker of CONTENT_MARKERS) expect(message).not.toContain(marker);
     return error as PemFileError;
   }

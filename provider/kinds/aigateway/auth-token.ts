@@ -47,7 +47,13 @@ export const authToken = defineKind({
       const api = ctx.clients.aigateway();
       const created = await api.createTokenRecovering(i.gateway, i.name!);
       let status = created.status;
-      if (i.requestsPerMinute !== undefined) status = (await api.updateToken(i.gateway, created.id, { rate_limit: { requests_per_minute: i.requestsPerMinute } })).status;
+      try {
+        if (i.requestsPerMinute !== undefined) status = (await api.updateToken(i.gateway, created.id, { rate_limit: { requests_per_minute: i.requestsPerMinute } })).status;
+      } catch (e) {
+        // The create fails, so Pulumi will not record the token; remove it rather than leave an unlimited orphan.
+        await api.deleteToken(i.gateway, created.id).catch(() => undefined);
+        throw e;
+      }
       return { id: created.id, outs: { tokenId: created.id, status, token: created.token } };
     },
     async read(id, state, ctx) {
