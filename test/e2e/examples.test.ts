@@ -39,10 +39,16 @@ async function chatStatus(url: string, headers: Record<string, string>): Promise
   await res.body.text();
   return res.statusCode;
 }
-/** Runs one example: up, the checks, destroy; cleans up even when a check fails. */
+/** Only "same" in a preview's change summary: the stack is settled. */
+function settled(summary: Record<string, number | undefined>): Record<string, number | undefined> {
+  return Object.fromEntries(Object.entries(summary).filter(([op, n]) => op !== "same" && n));
+}
+
+/** Runs one example: up, a preview that must find nothing to do, the checks, destroy; cleans up even when a check fails. */
 async function withExample(p: TestProject, check: (outs: Record<string, any>) => Promise<void>): Promise<void> {
   try {
     await p.stack.up();
+    expect(settled((await p.stack.preview()).changeSummary)).toEqual({});
     await check(await outputsOf(p));
     await p.stack.destroy();
   } finally {
@@ -127,6 +133,22 @@ test("import-existing: items made outside Pulumi are adopted, not duplicated", a
   await withExample(p, async (outs) => {
     expect(outs).toMatchObject({ adoptedTokenItemId: token.id, adoptedTokenValue: "ui-made-token-value", adoptedCertificateName: "cli-made", adoptedCertificateNotAfter: ca.notAfter });
     expect(await vault.list()).toHaveLength(2);
+
+    // Ten days before the adopted CA expires: the token's 90 days are up, the CA is inside the
+    // renewal window. The token rotates into a successor under the same key; the CA, whose key
+    // is not ours, stays.
+    const env = (p.stack.workspace as unknown as { envVars: Record<string, string> }).envVars;
+    env.CCLUSTER_NOW = new Date(Date.parse(ca.notAfter) - 10 * 86_400_000).toISOString();
+    try {
+      expect(settled((await p.stack.preview()).changeSummary)).toEqual({ replace: 1 });
+      await p.stack.up();
+    } finally {
+      delete env.CCLUSTER_NOW;
+    }
+    const rotated = await outputsOf(p);
+    expect(rotated.adoptedTokenValue).not.toBe("ui-made-token-value");
+    expect((await vault.list({ type: "bearer_tokens" })).map((i) => [i.key, i.id])).toEqual([["made-in-the-ui", rotated.adoptedTokenItemId]]);
+    expect(await vault.find(cert.id)).toMatchObject({ key: "cli-made" });
   });
 });
 
