@@ -1,7 +1,8 @@
 /**
  * Every example in examples/ runs with the real engine against the emulator, so none goes
  * stale: up, check what it made and that the credentials work where they are used, destroy.
- * (examples/quickstart and examples/unhealthy are also run by `npm run demo`.)
+ * (examples/quickstart with the policy pack, and examples/unhealthy, run in `npm run demo`,
+ * which test/e2e/demo.test.ts runs from start to finish.)
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
