@@ -19,10 +19,19 @@ const schema = configSchema<CreateBeforeDeleteConfig>({
 });
 
 /**
- * `create-before-delete`: tokens can coexist with their replacement (serverless keys and gateway
- * tokens have their own ids; vault items get a new key or the provider itself orders a
- * same-key replacement delete-first), so `deleteBeforeReplace: true` only adds a window in which
- * callers hold a token that no longer works.
+ * Set in the checked inputs (which the engine hands to policies) when the provider generated the
+ * item's name: such an item gets a new name when replaced, so old and new can coexist.
+ */
+const AUTO_NAMED = "autoNamed";
+
+/** Kinds whose platform identity is a name the user may fix (vault key, gateway token name). */
+const NAMED_KINDS: readonly Kind[] = ["BearerToken", "HuggingFaceToken", "AuthToken"];
+
+/**
+ * `create-before-delete`: where a token can coexist with its replacement (serverless keys have
+ * their own ids; auto-named items get a new name), `deleteBeforeReplace: true` only adds a
+ * window in which callers hold a token that no longer works. A token with a fixed name cannot
+ * coexist with its successor, so the provider deletes it first anyway: not applicable.
  */
 export const createBeforeDelete: ResourceValidationPolicy = {
   name: "create-before-delete",
@@ -37,6 +46,8 @@ export const createBeforeDelete: ResourceValidationPolicy = {
     const kind = kindOfType(args.type);
     const { kinds } = configOf(args, schema);
     if (kind === undefined || !kinds.includes(kind)) return args.notApplicable(`Policy only applies to ${kinds.join(", ")}`);
+    if (NAMED_KINDS.includes(kind) && args.props[AUTO_NAMED] !== true)
+      return args.notApplicable("A token with a fixed name cannot coexist with its replacement; the provider deletes it first.");
     if (args.opts.deleteBeforeReplace === true) {
       report(`${labelOf(kind, args.props)} sets deleteBeforeReplace, so every rotation leaves a gap in which the old token is gone and the new one does not exist yet.`);
     }

@@ -79,11 +79,23 @@ describe("gateway-token-limit", () => {
 describe("create-before-delete", () => {
   const RULE = "create-before-delete";
 
-  it.each(TOKEN_KINDS)("advises against deleteBeforeReplace on a %s", async (kind) => {
-    const result = await packRunner().analyze(resource(kind, { name: "n", key: "k", gateway: "gw-prod", rotationDays: 30 }, { deleteBeforeReplace: true }));
+  // `autoNamed: true` is what the provider's check adds to the inputs the engine sends policies when it generated the name.
+  it.each(TOKEN_KINDS)("advises against deleteBeforeReplace on an auto-named %s", async (kind) => {
+    const result = await packRunner().analyze(resource(kind, { name: "n-1a2b3c4", key: "k-1a2b3c4", autoNamed: true, gateway: "gw-prod", rotationDays: 30 }, { deleteBeforeReplace: true }));
     expect(of(result, RULE).map((d) => d.enforcementLevel)).toEqual(["advisory"]);
     expect(messages(result, RULE)[0]).toContain("sets deleteBeforeReplace, so every rotation leaves a gap");
     expect(result.blocked).toBe(false);
+  });
+
+  it.each(["BearerToken", "HuggingFaceToken", "AuthToken"] as const)("leaves a %s with a fixed name alone (it cannot coexist with its successor)", async (kind) => {
+    const result = await packRunner().analyze(resource(kind, { name: "fixed", key: "fixed", gateway: "gw-prod", rotationDays: 30 }, { deleteBeforeReplace: true }));
+    expect(messages(result, RULE)).toEqual([]);
+    expect(result.notApplicable.find((n) => n.policyName === RULE)?.reason).toContain("cannot coexist with its replacement");
+  });
+
+  it("a serverless API key always can coexist (its own id), named or not", async () => {
+    const result = await packRunner().analyze(resource("ServerlessApiKey", { name: "fixed", rotationDays: 30 }, { deleteBeforeReplace: true }));
+    expect(messages(result, RULE)).toHaveLength(1);
   });
 
   it("accepts the default order and an explicit false", async () => {
@@ -94,7 +106,7 @@ describe("create-before-delete", () => {
 
   it("checks only the configured kinds", async () => {
     const runner = packRunner({ [RULE]: { kinds: ["Certificate"] } });
-    expect(messages(await runner.analyze(resource("BearerToken", { key: "k" }, { deleteBeforeReplace: true })), RULE)).toEqual([]);
+    expect(messages(await runner.analyze(resource("BearerToken", { key: "k", autoNamed: true }, { deleteBeforeReplace: true })), RULE)).toEqual([]);
     expect(messages(await runner.analyze(resource("Certificate", { key: "c" }, { deleteBeforeReplace: true })), RULE)).toHaveLength(1);
     expect(() => packRunner({ [RULE]: { kinds: ["Kubeconfig"] } })).toThrow(`${RULE}: kinds.0: kinds.0 must be one of the following:`);
   });
