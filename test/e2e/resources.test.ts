@@ -105,6 +105,11 @@ test("up creates every kind on the platform, with the declared values", async ()
   expect(statSync(pemPath).mode & 0o777).toBe(0o600);
 });
 
+/** A change summary without "same": what the engine did or would do. */
+function changes(summary: Record<string, number | undefined> | undefined): Record<string, number | undefined> {
+  return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && n));
+}
+
 test("a second preview and up change nothing", async () => {
   const preview = await project.stack.preview(logged);
   expect(Object.keys(preview.changeSummary)).toEqual(["same"]);
@@ -115,7 +120,7 @@ test("a second preview and up change nothing", async () => {
 test("a new value updates in place; a new visibility replaces", async () => {
   applied = { env: { secretArgs: { value: secrets.env2 } }, tok: { args: { visibility: "ORG" } } };
   const res = await up(declared());
-  expect(res.summary.resourceChanges).toMatchObject({ update: 1, replace: 1 });
+  expect(changes(res.summary.resourceChanges)).toEqual({ update: 1, replace: 1 });
   const now = await outputs();
   expect(now.env.itemId).toBe(first.env.itemId);
   expect((await vault().get(now.env.itemId)).value).toBe(secrets.env2);
@@ -131,8 +136,9 @@ test("rotation and certificate renewal fire on a plain up once their time has co
   try {
     const preview = await project.stack.preview(logged);
     // tok, sk, gw, gwnamed (30 days) and cert (within 30 days of its 90-day notAfter); the pem follows the cert.
-    expect(preview.changeSummary).toMatchObject({ replace: 5, update: 1 });
+    expect(changes(preview.changeSummary)).toEqual({ replace: 5, update: 1 });
     await project.stack.up(logged);
+    expect(changes((await project.stack.preview(logged)).changeSummary)).toEqual({}); // settled: the successors are not due
   } finally {
     delete workspaceEnv.CCLUSTER_NOW;
   }
@@ -151,15 +157,16 @@ test("rotation and certificate renewal fire on a plain up once their time has co
 test("drift: preview sees a deleted .pem file; refresh sees vault changes made elsewhere; up repairs both", async () => {
   const now = await outputs();
   rmSync(join(project.dir, "certs", "cert.pem"));
-  expect((await project.stack.preview(logged)).changeSummary).toMatchObject({ update: 1 });
+  expect(changes((await project.stack.preview(logged)).changeSummary)).toEqual({ update: 1 });
 
   await vault().delete(now.env.itemId);
   await vault().upsert({ id: now.hf.itemId, type: "access_tokens", key: now.hf.key, value: secrets.hf2 });
   const refresh = await project.stack.refresh(logged);
-  expect(refresh.summary.resourceChanges).toMatchObject({ delete: 2, update: 1 }); // env gone, pem gone, hf changed
+  expect(changes(refresh.summary.resourceChanges)).toEqual({ delete: 2, update: 1 }); // env gone, pem gone, hf changed
 
   const res = await project.stack.up(logged);
-  expect(res.summary.resourceChanges).toMatchObject({ create: 2, update: 1 });
+  expect(changes(res.summary.resourceChanges)).toEqual({ create: 2, update: 1 });
+  expect(changes((await project.stack.preview(logged)).changeSummary)).toEqual({});
   const repaired = await outputs();
   expect((await vault().get(repaired.env.itemId)).value).toBe(secrets.env2);
   expect((await vault().get(repaired.hf.itemId)).value).toBe(secrets.hf);
@@ -174,12 +181,22 @@ test("bad input fails the update naming the property and the rule, and nothing i
   expect((await vault().list()).map((i) => `${i.type}/${i.key}`).sort()).toEqual(before.map((i) => `${i.type}/${i.key}`).sort());
 });
 
-test("adoption takes over an item that already exists", async () => {
+test("adoption takes over items that already exist, by key and by id, and the stack then settles", async () => {
   const existing = await vault().upsert({ type: "bearer_tokens", key: "adopt-me", value: secrets.adopted });
-  await up(declared(applied, [{ kind: "BearerToken", name: "adopted", args: { key: "adopt-me", adoptExisting: true } }]));
+  const byId = await vault().upsert({ type: "env_vars", key: "ADOPTED_BY_ID", value: "from-the-ui" });
+  await up(
+    declared(applied, [
+      { kind: "BearerToken", name: "adopted", args: { key: "adopt-me", adoptExisting: true } },
+      { kind: "EnvironmentVariable", name: "adoptedById", args: { existingId: byId.id }, secretArgs: { value: "declared-now" } },
+    ]),
+  );
   const outs = await outputs();
   expect(outs.adopted).toMatchObject({ itemId: existing.id, value: secrets.adopted });
+  expect(outs.adoptedById).toMatchObject({ itemId: byId.id, key: "ADOPTED_BY_ID" });
+  expect((await vault().get(byId.id)).value).toBe("declared-now"); // the declared value is written
   expect((await vault().list({ type: "bearer_tokens" })).filter((i) => i.key === "adopt-me")).toHaveLength(1);
+  expect((await vault().list({ type: "env_vars" })).filter((i) => i.key === "ADOPTED_BY_ID")).toHaveLength(1);
+  expect(changes((await project.stack.preview(logged)).changeSummary)).toEqual({});
 });
 
 test("lookups read existing items: getItem (value kept secret) and getCertificate", async () => {
@@ -211,6 +228,7 @@ test("no secret value appears in plaintext in the exported state, the backend's 
     outs.tok.value,
     outs.sk.key,
     outs.gw.token,
+    outs.gwnamed.token,
     pemBody(outs.cert.clientPrivateKeyPem),
   ];
   // Reported by position in `values`, so a failure never prints the secret itself.
