@@ -15,8 +15,9 @@ import {
   validateCaCertificate,
   type GeneratedCertificates,
 } from "../../provider/certificates";
+import { requireTool } from "../support/tools";
 
-const OPENSSL = "/usr/bin/openssl";
+const opensslPath = () => requireTool("openssl", "install it (Debian: apt-get install openssl)");
 const NOW = new Date("2026-03-01T12:00:00Z");
 
 let workDir: string;
@@ -29,10 +30,7 @@ beforeAll(async () => {
 afterAll(() => fs.rmSync(workDir, { recursive: true, force: true }));
 
 function openssl(args: string[]): void {
-  if (!fs.existsSync(OPENSSL)) {
-    throw new Error(`these tests need the openssl CLI at ${OPENSSL}; install it (apt-get install openssl)`);
-  }
-  execFileSync(OPENSSL, args, { cwd: workDir, stdio: ["ignore", "ignore", "pipe"] });
+  execFileSync(opensslPath(), args, { cwd: workDir, stdio: ["ignore", "ignore", "pipe"] });
 }
 
 /** Catches the CertificateError `run` must throw. */

@@ -18,18 +18,16 @@ import {
   type GeneratedCertificates,
   type KeyAlgorithm,
 } from "../../provider/certificates";
+import { requireTool } from "../support/tools";
 
-const OPENSSL = "/usr/bin/openssl";
+const opensslPath = () => requireTool("openssl", "install it (Debian: apt-get install openssl)");
 const REPO = path.resolve(__dirname, "../..");
 // A fixed clock keeps every date exact; openssl verifies "as of" it with -attime.
 const NOW = new Date("2026-03-01T12:00:00.750Z");
 const NOW_SECONDS = Math.floor(NOW.getTime() / 1000);
 
 function openssl(args: string[]): string {
-  if (!fs.existsSync(OPENSSL)) {
-    throw new Error(`these tests need the openssl CLI at ${OPENSSL}; install it (apt-get install openssl)`);
-  }
-  return execFileSync(OPENSSL, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  return execFileSync(opensslPath(), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 }
 
 let workDir: string;
