@@ -51,7 +51,15 @@ interface Result {
 }
 
 const BASELINE = "node-forge RSA-2048";
-const OPENSSL = "/usr/bin/openssl";
+let opensslPath = "openssl";
+
+function findOpenssl(): string {
+  try {
+    return execFileSync("sh", ["-c", "command -v openssl"], { encoding: "utf8" }).trim();
+  } catch {
+    throw new Error("the openssl experiments need the openssl CLI on PATH (Debian: apt-get install openssl)");
+  }
+}
 const DAY_MS = 86_400_000;
 
 function budgetMs(): number {
@@ -118,8 +126,18 @@ function forgeRsa2048(): Triplet {
   return { ca: pki.certificateToPem(ca), client: pki.certificateToPem(client), key: pki.privateKeyInfoToPem(pkcs8) };
 }
 
-function opensslCli(keyType: "ec" | "rsa", workDir: string): Experiment["run"] {
-  const config = path.join(workDir, `openssl-${keyType}.cnf`);
+/** The openssl CLI's key and digest options for one of our algorithms, so each row has an openssl twin. */
+function opensslKeyOptions(algorithm: KeyAlgorithm): { keyType: "ec" | "rsa"; newKey: string[]; digest: string } {
+  if (algorithm.startsWith("ECDSA_")) {
+    const curve = algorithm === "ECDSA_P256" ? "P-256" : "P-384";
+    return { keyType: "ec", newKey: ["-newkey", "ec", "-pkeyopt", `ec_paramgen_curve:${curve}`], digest: curve === "P-256" ? "-sha256" : "-sha384" };
+  }
+  return { keyType: "rsa", newKey: ["-newkey", `rsa:${algorithm.slice(4)}`], digest: "-sha256" };
+}
+
+function opensslCli(algorithm: KeyAlgorithm, workDir: string): Experiment["run"] {
+  const { keyType, newKey, digest } = opensslKeyOptions(algorithm);
+  const config = path.join(workDir, `openssl-${algorithm}.cnf`);
   fs.writeFileSync(
     config,
     [
@@ -140,10 +158,8 @@ function opensslCli(keyType: "ec" | "rsa", workDir: string): Experiment["run"] {
       "",
     ].join("\n"),
   );
-  const newKey = keyType === "ec" ? ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384"] : ["-newkey", "rsa:2048"];
-  const digest = keyType === "ec" ? "-sha384" : "-sha256";
-  const file = (name: string) => path.join(workDir, `${keyType}-${name}`);
-  const run = (args: string[]) => execFileSync(OPENSSL, args, { stdio: ["ignore", "ignore", "pipe"] });
+  const file = (name: string) => path.join(workDir, `${algorithm}-${name}`);
+  const run = (args: string[]) => execFileSync(opensslPath, args, { stdio: ["ignore", "ignore", "pipe"] });
   return () => {
     run(["req", "-x509", "-config", config, "-extensions", "ca", ...newKey, "-nodes", digest, "-days", "365",
       "-subj", "/CN=ca.bench.user.centml.ai", "-set_serial", `0x${serialHex()}`, "-keyout", file("ca.key"), "-out", file("ca.pem")]);
@@ -212,7 +228,7 @@ function table(results: Result[]): string {
 async function main(): Promise<void> {
   const budget = budgetMs();
   const only = process.env.CCLUSTER_BENCH_ONLY?.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
-  if (!fs.existsSync(OPENSSL)) throw new Error(`the openssl experiments need the openssl CLI at ${OPENSSL}`);
+  opensslPath = findOpenssl();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "ccluster-bench-certs-"));
 
   // RSA key generation dominates and varies a lot (prime search): fewer, longer samples.
@@ -224,11 +240,14 @@ async function main(): Promise<void> {
       ...slow(algorithm.startsWith("RSA_") ? Number(algorithm.slice(4)) : 0),
     })),
     { name: BASELINE, run: forgeRsa2048, ...slow(2048) },
-    { name: "openssl CLI ECDSA P-384", run: opensslCli("ec", workDir), ...slow(0) },
-    { name: "openssl CLI RSA-2048", run: opensslCli("rsa", workDir), ...slow(2048) },
+    ...KEY_ALGORITHMS.map((algorithm) => ({
+      name: `openssl CLI ${algorithm}`,
+      run: opensslCli(algorithm, workDir),
+      ...slow(algorithm.startsWith("RSA_") ? Number(algorithm.slice(4)) : 0),
+    })),
   ].filter((e) => !only || only.some((needle) => e.name.toLowerCase().includes(needle)));
 
-  const opensslVersion = execFileSync(OPENSSL, ["version"], { encoding: "utf8" }).trim();
+  const opensslVersion = execFileSync(opensslPath, ["version"], { encoding: "utf8" }).trim();
   console.log(`Node ${process.version}, ${opensslVersion}, ${os.cpus()[0]?.model ?? "unknown CPU"}`);
   console.log(`one core, sequential; time box ${budget / 1000} s per experiment (CCLUSTER_BENCH_SECONDS)\n`);
   const results: Result[] = [];
