@@ -6,7 +6,7 @@
 import { Dispatcher, request } from "undici";
 import { z } from "zod";
 import { ErrorCodes, PlatformError } from "./errors";
-import { errorFromStatus } from "./http";
+import { defaultRetryPolicy, errorFromStatus, retryDelayFor, sleep, type RetryPolicy } from "./http";
 
 export interface TokenSource {
   /** A token valid for at least the next few seconds. */
@@ -53,6 +53,8 @@ export interface ClientCredentialsOptions {
   /** Refresh this long before `expires_in` runs out; the platform's CLI uses 100 s. */
   refreshSkewSeconds?: number;
   timeoutMs?: number;
+  /** Retries of the exchange on 429/502/503/504 and network errors (it is safe to repeat). */
+  retry?: Partial<RetryPolicy>;
   dispatcher?: Dispatcher;
   now?: () => number;
 }
@@ -84,7 +86,21 @@ export class ClientCredentialsToken implements TokenSource {
     return [this.opts.clientSecret, ...(this.cached ? [this.cached.token] : [])];
   }
 
+  /** Exchanges the client credentials, retrying transient failures: a new token has no side effect. */
   private async exchange(): Promise<string> {
+    const policy = { ...defaultRetryPolicy, ...this.opts.retry };
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.exchangeOnce();
+      } catch (e) {
+        const delay = e instanceof PlatformError ? retryDelayFor(e, attempt, policy, true) : undefined;
+        if (delay === undefined) throw e;
+        await sleep(delay);
+      }
+    }
+  }
+
+  private async exchangeOnce(): Promise<string> {
     const { tokenUrl, clientId, clientSecret, style, service } = this.opts;
     const form = new URLSearchParams({ grant_type: "client_credentials" });
     const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };

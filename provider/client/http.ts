@@ -107,19 +107,8 @@ export class HttpClient {
 
   /** Returns how long to wait before the next attempt, or undefined to give up. */
   private retryDelay(opts: CallOptions<unknown>, err: PlatformError, attempt: number, connectPhase: boolean): number | undefined {
-    if (attempt >= this.retry.maxRetries) return undefined;
-    const backoff = Math.random() * Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
-    if (err.status === 429) {
-      if (err.retryAfterSeconds === undefined) return backoff;
-      const wait = err.retryAfterSeconds * 1000;
-      return wait > this.retry.maxRetryAfterMs ? undefined : wait;
-    }
-    const transient = err.code === ErrorCodes.NETWORK || (err.status !== undefined && retryableStatuses.has(err.status));
-    if (!transient) return undefined;
-    if (opts.idempotent || connectPhase) {
-      return err.retryAfterSeconds !== undefined ? Math.min(err.retryAfterSeconds * 1000, this.retry.maxRetryAfterMs) : backoff;
-    }
-    return undefined;
+    // A request that never left (connect phase) cannot have had an effect, so it may be repeated.
+    return retryDelayFor(err, attempt, this.retry, opts.idempotent || connectPhase);
   }
 
   private async attempt(
@@ -258,6 +247,24 @@ function parseRetryAfter(v: string | string[] | undefined): number | undefined {
   return Number.isNaN(when) ? undefined : Math.max(0, (when - Date.now()) / 1000);
 }
 
-function sleep(ms: number): Promise<void> {
+/**
+ * How long to wait before attempt `attempt + 1`, or undefined to give up: a 429 waits for its
+ * Retry-After (or backs off); 502/503/504 and network errors back off with full jitter, but only
+ * when the call may be repeated without a second effect.
+ */
+export function retryDelayFor(err: PlatformError, attempt: number, policy: RetryPolicy, mayRepeat: boolean): number | undefined {
+  if (attempt >= policy.maxRetries) return undefined;
+  const backoff = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  if (err.status === 429) {
+    if (err.retryAfterSeconds === undefined) return backoff;
+    const wait = err.retryAfterSeconds * 1000;
+    return wait > policy.maxRetryAfterMs ? undefined : wait;
+  }
+  const transient = err.code === ErrorCodes.NETWORK || (err.status !== undefined && retryableStatuses.has(err.status));
+  if (!transient || !mayRepeat) return undefined;
+  return err.retryAfterSeconds !== undefined ? Math.min(err.retryAfterSeconds * 1000, policy.maxRetryAfterMs) : backoff;
+}
+
+export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }

@@ -61,6 +61,7 @@ function platformAuth(s: Settings, o: ClientOptions): TokenSource {
       clientId: s.serviceAccountId,
       clientSecret: s.serviceAccountSecret,
       timeoutMs: o.timeoutMs,
+      retry: o.retry,
       dispatcher: o.dispatcher,
     });
   throw missingCredentials("ccluster");
@@ -76,6 +77,7 @@ function gatewayAuth(s: Settings, o: ClientOptions): TokenSource {
       clientId: s.aigatewayClientId,
       clientSecret: s.aigatewayClientSecret,
       timeoutMs: o.timeoutMs,
+      retry: o.retry,
       dispatcher: o.dispatcher,
     });
   throw missingCredentials("aigateway");

@@ -5,7 +5,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createClients, ErrorCodes, PlatformError } from "../../provider/client";
-import { admin, clientsFor, useEmulator } from "../support/emulator";
+import { admin, clientsFor, settingsFor, useEmulator } from "../support/emulator";
 
 const emu = useEmulator();
 afterEach(async () => {
@@ -18,7 +18,7 @@ async function underFaults<T>(faults: unknown, fn: () => Promise<T>): Promise<{ 
   await admin(emu(), "PUT", "/faults", faults);
   const result = await fn();
   const after = await admin(emu(), "GET", "/stats");
-  const hits = Object.fromEntries(["drop", "error5xx", "rateLimit", "responseLost"].map((k) => [k, after[k] - before[k]]));
+  const hits = Object.fromEntries(["matched", "drop", "error5xx", "rateLimit", "responseLost"].map((k) => [k, after[k] - before[k]]));
   return { result, hits };
 }
 
@@ -142,6 +142,14 @@ describe("faults", () => {
     expect(hits.rateLimit).toBe(1);
   });
 
+  test("the Retry-After is what decides: one longer than the client will wait ends the call instead of a quick retry", async () => {
+    // Backoff alone would retry within 50 ms here; only reading Retry-After (2 s > 0.5 s allowed) gives up.
+    const impatient = createClients(settingsFor(emu()), { retry: { baseDelayMs: 5, maxDelayMs: 50, maxRetryAfterMs: 500 } });
+    await admin(emu(), "PUT", "/faults", { rateLimit: { next: 1, retryAfterSeconds: 2 } });
+    const err = await caught(impatient.vault().list());
+    expect(err).toMatchObject({ code: ErrorCodes.RATE_LIMITED, retryAfterSeconds: 2 });
+  });
+
   test("a dropped connection on a read is retried", async () => {
     const { result, hits } = await underFaults({ drop: { next: 1 } }, () => clientsFor(emu()).vault().list());
     expect(result).toEqual(expect.any(Array));
@@ -183,6 +191,25 @@ describe("faults", () => {
     expect((await gw.listTokens("lost-gateway")).map((x) => x.id)).toEqual([t.id]);
   });
 
+  test("a non-idempotent create whose answer is lost is not repeated: it says it may have succeeded, and one key exists", async () => {
+    const keys = clientsFor(emu()).serverless();
+    let err: PlatformError | undefined;
+    const { hits } = await underFaults({ responseLost: { next: 1 }, match: { method: "POST", pathPrefix: "/credentials/api-key" } }, async () => {
+      err = await caught(keys.create("lost-plain-create"));
+    });
+    expect(err).toMatchObject({ mayHaveSucceeded: true });
+    expect(hits).toMatchObject({ matched: 1, responseLost: 1 }); // a blind retry would be a second POST
+    expect((await keys.list()).filter((k) => k.name === "lost-plain-create")).toHaveLength(1);
+  });
+
+  test("the service account's token exchange is retried on a 503 (it is safe to repeat)", async () => {
+    const sa = emu().info.serviceAccount;
+    const clients = clientsFor(emu(), { token: undefined, serviceAccountId: sa.clientId, serviceAccountSecret: sa.clientSecret, tokenUrl: emu().info.tokenUrl });
+    const { result, hits } = await underFaults({ error5xx: { next: 1, status: 503 }, match: { pathPrefix: new URL(emu().info.tokenUrl).pathname } }, () => clients.vault().list());
+    expect(result).toEqual(expect.any(Array));
+    expect(hits.error5xx).toBe(1);
+  });
+
   test("a non-idempotent create is not retried blindly on a 5xx: one key, no orphan", async () => {
     const keys = clientsFor(emu()).serverless();
     const { result: key, hits } = await underFaults({ error5xx: { next: 1, status: 502 }, match: { method: "POST", pathPrefix: "/credentials/api-key" } }, () =>
@@ -204,6 +231,32 @@ test("an answer of the wrong shape is a BAD_RESPONSE error, not a crash later", 
     const err = await caught(createClients({ apiUrl: `http://127.0.0.1:${port}`, token: "t" }).vault().list());
     expect(err.code).toBe(ErrorCodes.BAD_RESPONSE);
     expect(err.message).toContain("results.0.id");
+  } finally {
+    server.close();
+  }
+});
+
+test("an error never carries the token or the value written, even from a server that echoes them back", async () => {
+  const token = "echoed-bearer-token-0123456789";
+  const value = "echoed-secret-value-9876543210";
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d.toString()));
+    req.on("end", () => {
+      res.statusCode = 422;
+      res.setHeader("content-type", "application/json");
+      res.end(JSON.stringify({ detail: [{ loc: ["body", "value"], msg: `bad: ${req.headers.authorization} ${body}`, type: "value_error" }] }));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const port = (server.address() as AddressInfo).port;
+    const err = await caught(createClients({ apiUrl: `http://127.0.0.1:${port}`, token }).vault().upsert({ type: "env_vars", key: "K", value }));
+    expect(err.status).toBe(422);
+    const everything = JSON.stringify({ message: err.message, ...err, stack: err.stack });
+    expect(everything).toContain("bad: "); // the platform's words are there...
+    expect(everything).not.toContain(token); // ...without the credentials
+    expect(everything).not.toContain(value);
   } finally {
     server.close();
   }
