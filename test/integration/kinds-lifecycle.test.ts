@@ -257,3 +257,15 @@ test("aigateway.AuthToken: when setting the rate limit fails, the token just cre
   }
   expect(await gw.listTokens("orphan-gw")).toEqual([]);
 });
+
+test("aigateway.AuthToken deactivated elsewhere: refresh shows it, and the next diff replaces it with a new token", async () => {
+  const p = providerFor("AuthToken");
+  const gw = clientsFor(emu()).aigateway();
+  const first = await firstUp(p, { autoNamePrefix: "revoked", gateway: "revoke-gw" });
+  await gw.updateToken("revoke-gw", first.id, { status: "INACTIVE" });
+  const refreshed = (await p.read!(first.id, first.outs)).props!;
+  expect(refreshed.status).toBe("INACTIVE");
+  expect(await p.diff!(first.id, refreshed, first.inputs)).toMatchObject({ changes: true, replaces: ["status"] });
+  expect(await p.diff!(first.id, first.outs, first.inputs)).toMatchObject({ changes: false }); // ACTIVE: nothing to do
+  await p.delete!(first.id, refreshed);
+});

@@ -72,5 +72,10 @@ export const authToken = defineKind({
     async delete(id, state, ctx) {
       await ctx.clients.aigateway().deleteToken(String(state.gateway), id);
     },
+    // Deactivated elsewhere (seen by a refresh): most likely revoked, so issue a new token rather
+    // than silently re-activate the old secret.
+    replaceReason(state) {
+      return typeof state.status === "string" && state.status !== "ACTIVE" ? { property: "status" } : undefined;
+    },
   },
 });
