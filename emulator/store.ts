@@ -151,6 +151,10 @@ export class Store {
   static async open(dataDir: string): Promise<Store> {
     await fs.mkdir(dataDir, { recursive: true });
     const file = path.join(dataDir, STATE_FILE);
+    // A process killed mid-write leaves its temporary file; state.json is intact, so drop it.
+    for (const entry of await fs.readdir(dataDir)) {
+      if (entry.startsWith(`${STATE_FILE}.tmp-`)) await fs.rm(path.join(dataDir, entry), { force: true });
+    }
     let text: string | undefined;
     try {
       text = await fs.readFile(file, "utf8");
