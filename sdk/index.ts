@@ -26,4 +26,5 @@ export type {
   PemFileArgs,
 } from "./resources";
 export { getItem, getCertificate } from "./lookups";
+export { envVars } from "./deployment-fields";
 export * as aigateway from "./aigateway";

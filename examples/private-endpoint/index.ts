@@ -13,11 +13,15 @@ const pem = new ccluster.PemFile(`${name}-pem`, { certificate: cert, path: `cert
 // Dedicated endpoints also check `Authorization: Bearer`.
 const token = new ccluster.BearerToken(`${name}-token`, { rotationDays: 30 });
 
+// Plain settings for the deployment's containers.
+const logLevel = new ccluster.EnvironmentVariable(`${name}-log-level`, { key: "LOG_LEVEL", value: "info" });
+
 // The fields of the platform's deployment request that these credentials feed.
 export const deployment = {
   name,
   endpoint_certificate_authority: cert.caCertificatePem,
   endpoint_bearer_token: token.value, // secret
+  env_vars: ccluster.envVars(logLevel), // secret: {LOG_LEVEL: "info"}
 };
 export const clientPemPath = pem.absolutePath;
 export const certificateNotAfter = cert.notAfter;

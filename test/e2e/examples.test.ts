@@ -85,6 +85,7 @@ test("private-endpoint: the deployment fields carry the vault's CA and the beare
   await withExample(p, async (outs) => {
     const ca = (await clientsFor(emu()).vault().list({ type: "certificates" })).find((i) => i.key === "pe-example")!;
     expect(outs.deployment.endpoint_certificate_authority).toBe((await clientsFor(emu()).vault().get(ca.id)).value);
+    expect(outs.deployment.env_vars).toEqual({ LOG_LEVEL: "info" });
     expect(await chatStatus(`${emu().info.dedicatedEndpointUrl}/openai/v1/chat/completions`, { authorization: `Bearer ${outs.deployment.endpoint_bearer_token}` })).toBe(200);
     const serverCa = join(scratch, "server-ca.pem");
     writeFileSync(serverCa, emu().info.privateEndpointCaPem);
