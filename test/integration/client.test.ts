@@ -4,7 +4,7 @@
  */
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createClients, ErrorCodes, PlatformError } from "../../provider/client";
+import { ClientCredentialsToken, createClients, ErrorCodes, PlatformError, resolveSettings } from "../../provider/client";
 import { admin, clientsFor, settingsFor, useEmulator } from "../support/emulator";
 
 const emu = useEmulator();
@@ -260,4 +260,44 @@ test("an error never carries the token or the value written, even from a server 
   } finally {
     server.close();
   }
+});
+
+describe("timeouts, drops, token refresh and settings", () => {
+  test("an answer slower than timeoutMs is a NETWORK error after the retries, naming the path", async () => {
+    // undici checks timeouts on a coarse tick (about half a second), so the numbers are not small.
+    const slow = createClients(settingsFor(emu()), { timeoutMs: 1000, retry: { maxRetries: 1, baseDelayMs: 5, maxDelayMs: 10 } });
+    await admin(emu(), "PUT", "/faults", { latencyMs: 3000, match: { pathPrefix: "/user_vault" } });
+    const err = await caught(slow.vault().list());
+    expect(err).toMatchObject({ code: ErrorCodes.NETWORK, method: "GET", path: "/user_vault" });
+  });
+
+  test("a connection dropped under a key create: the recovering create leaves exactly one key", async () => {
+    const keys = clientsFor(emu()).serverless();
+    const { result: key, hits } = await underFaults({ drop: { next: 1 }, match: { method: "POST", pathPrefix: "/credentials/api-key" } }, () => keys.createRecovering("after-drop"));
+    expect(hits.drop).toBe(1);
+    expect((await keys.list()).filter((k) => k.name === "after-drop").map((k) => k.id)).toEqual([key.id]);
+  });
+
+  test("the access token is exchanged again shortly before it expires, not on every call", async () => {
+    const sa = emu().info.serviceAccount;
+    let now = Date.now();
+    const source = new ClientCredentialsToken({ service: "ccluster", style: "form", tokenUrl: emu().info.tokenUrl, clientId: sa.clientId, clientSecret: sa.clientSecret, now: () => now });
+    const exchanges = async () => (await admin(emu(), "GET", "/stats")).requests as number;
+    const first = await source.getToken();
+    const before = await exchanges();
+    expect(await source.getToken()).toBe(first); // cached: no request
+    expect(await exchanges()).toBe(before); // cached: the emulator saw no request (its admin calls are not counted)
+    now += 60 * 60 * 1000; // past any lifetime minus the refresh skew
+    const second = await source.getToken();
+    expect(second).not.toBe(first);
+  });
+
+  test("settings: stack config wins over the environment, which wins over the default; the platform CLI's names count", () => {
+    const config = (values: Record<string, string>) => ({ get: (k: string) => values[k] });
+    expect(resolveSettings(config({ "ccluster:apiUrl": "https://from-config" }), { CCLUSTER_API_URL: "https://from-env" }).apiUrl).toBe("https://from-config");
+    expect(resolveSettings(config({}), { CCLUSTER_API_URL: "https://from-env", CENTML_PLATFORM_API_URL: "https://cli-name" }).apiUrl).toBe("https://from-env");
+    expect(resolveSettings(config({}), { CENTML_PLATFORM_API_URL: "https://cli-name" }).apiUrl).toBe("https://cli-name");
+    expect(resolveSettings(config({}), {}).apiUrl).toBe("https://api.centml.com");
+    expect(resolveSettings(config({}), { CENTML_SERVICE_ACCOUNT_ID: "id", CENTML_SERVICE_ACCOUNT_SECRET: "s" })).toMatchObject({ serviceAccountId: "id", serviceAccountSecret: "s" });
+  });
 });
