@@ -65,6 +65,15 @@ describe("the token-hygiene pack", () => {
     expect(() => packRunner()).not.toThrow();
   });
 
+  it("accepts the README's example config file, and it takes effect", async () => {
+    const example = /```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    if (!example) throw new Error("policy/README.md has no ```json config example");
+    const runner = packRunner(JSON.parse(example));
+    // The example sets credential-rotation's maximum to 30 days: 60 now fails it.
+    const result = await runner.analyze(resource("BearerToken", { key: "t", rotationDays: 60 }));
+    expect(result.diagnostics.map((d) => d.policyName)).toContain("credential-rotation");
+  });
+
   it("finds nothing wrong with a compliant stack, per resource and for the stack", async () => {
     const runner = packRunner();
     const resources = compliantResources();
