@@ -199,6 +199,18 @@ test("adoption takes over items that already exist, by key and by id, and the st
   expect(changes((await project.stack.preview(logged)).changeSummary)).toEqual({});
 });
 
+test("`pulumi import` cannot reach a dynamic resource in this engine, as the README says; it changes nothing", async () => {
+  // pulumi/pulumi#16175: at import time the dynamic provider has no serialized provider to read
+  // with. If this starts to pass, the engine gained import support: test it and update the README.
+  const item = await vault().upsert({ type: "env_vars", key: "IMPORT_ME", value: "made-elsewhere" });
+  const before = (await project.stack.exportStack()).deployment.resources.length;
+  const res = await runPulumi(["import", "pulumi-nodejs:dynamic/ccluster:EnvironmentVariable", "importMe", String(item.id), "--yes", "--stack", "test"], { cwd: project.dir, env: project.env });
+  expect({ code: res.code, failure: /reading 'toJavaScript'/.test(res.stdout + res.stderr) }).toEqual({ code: 1, failure: true });
+  expect((await project.stack.exportStack()).deployment.resources.length).toBe(before);
+  expect((await vault().get(item.id)).value).toBe("made-elsewhere");
+  await vault().delete(item.id);
+});
+
 test("lookups read existing items: getItem (value kept secret) and getCertificate", async () => {
   const outs = await outputs();
   await project.stack.setConfig("lookups", { value: JSON.stringify({ item: { type: "env_vars", key: "MODEL_NAME" }, certificate: outs.cert.key }) });
