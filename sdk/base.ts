@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { z } from "zod";
 import { secretOutputNames, typeToken, type KindDeclaration } from "../provider/framework/declaration";
+import { warnAboutPlainCredentialConfig } from "./config-hygiene";
 import { serializedProvider } from "./serialized-provider";
 
 /** A kind's Args: each input of its schema as a `pulumi.Input`, without the internal ones. */
@@ -16,6 +17,7 @@ export function credentialResourceParts(
   args: Record<string, unknown>,
   opts: pulumi.CustomResourceOptions | undefined,
 ): [pulumi.dynamic.ResourceProvider, string, pulumi.Inputs, pulumi.CustomResourceOptions, string, string] {
+  warnAboutPlainCredentialConfig();
   const props: pulumi.Inputs = {};
   // Outputs must be named in props to appear on the resource object; inputs are outputs too
   // (an auto-named `key` is only known after check).

@@ -255,6 +255,20 @@ test("no secret value appears in plaintext in the exported state, the backend's 
   expect(leaks.filter((l) => !l.known || l.inState || l.inBackend || l.inEngineOutput)).toEqual([]);
 });
 
+test("a credential in plain stack config is warned about (the state would record it unencrypted); secret config is not", async () => {
+  const secretPreview = await project.stack.preview();
+  expect(secretPreview.stdout).not.toContain("is plain stack config");
+  await project.stack.setConfig("ccluster:token", { value: emu().info.token, secret: false });
+  try {
+    const plain = await project.stack.preview();
+    expect(plain.stdout).toContain("ccluster:token is plain stack config, so the Pulumi state records it unencrypted");
+    expect(plain.stdout).toContain("pulumi config set --secret ccluster:token <value>");
+    expect(plain.stdout).not.toContain(emu().info.token);
+  } finally {
+    await project.stack.setConfig("ccluster:token", { value: emu().info.token, secret: true });
+  }
+});
+
 test("destroy removes everything the stack made, and only that", async () => {
   const outs = await outputs();
   writeFileSync(join(project.dir, "certs", "not-ours.pem"), "keep me");
