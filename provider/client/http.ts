@@ -199,8 +199,12 @@ export function errorFromStatus(
   const retryAfterSeconds = parseRetryAfter(headers["retry-after"]);
   const base = { ...where, status, platformMessage: message ? scrub(message, secrets) : undefined, retryAfterSeconds };
   const name = serviceName(where.service);
-  if (status === 401 || status === 403)
-    return new PlatformError(`${name} refused the credentials (check the token or service account)`, { ...base, code: ErrorCodes.AUTH });
+  if (status === 401) return new PlatformError(`${name} refused the credentials (check the token or service account)`, { ...base, code: ErrorCodes.AUTH });
+  if (status === 403)
+    return new PlatformError(`${name} denied this request to these credentials (they are valid but lack the permission; check the user, organisation or service account)`, {
+      ...base,
+      code: ErrorCodes.AUTH,
+    });
   if (status === 404) return new PlatformError(`${name} has no such item`, { ...base, code: ErrorCodes.NOT_FOUND });
   if (status === 409) return new PlatformError(`${name} refused a duplicate`, { ...base, code: ErrorCodes.CONFLICT });
   if (status === 422 || status === 400)

@@ -301,3 +301,22 @@ describe("timeouts, drops, token refresh and settings", () => {
     expect(resolveSettings(config({}), { CENTML_SERVICE_ACCOUNT_ID: "id", CENTML_SERVICE_ACCOUNT_SECRET: "s" })).toMatchObject({ serviceAccountId: "id", serviceAccountSecret: "s" });
   });
 });
+
+test("a 403 (a valid token without the right) is a clear AUTH error that does not contain the token", async () => {
+  const token = "valid-but-not-allowed-0123456789";
+  const server = createServer((_req, res) => {
+    res.statusCode = 403;
+    res.setHeader("content-type", "application/json");
+    res.end(JSON.stringify({ detail: "Not enough permissions" }));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const port = (server.address() as AddressInfo).port;
+    const err = await caught(createClients({ apiUrl: `http://127.0.0.1:${port}`, token }).vault().delete(7));
+    expect(err).toMatchObject({ code: ErrorCodes.AUTH, status: 403, method: "DELETE", platformMessage: "Not enough permissions" });
+    expect(err.message).toContain("denied this request to these credentials (they are valid but lack the permission");
+    expect(JSON.stringify({ message: err.message, ...err })).not.toContain(token);
+  } finally {
+    server.close();
+  }
+});
