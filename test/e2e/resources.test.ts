@@ -15,6 +15,8 @@ jest.setTimeout(300_000);
 const emu = useEmulator();
 let project: TestProject;
 let sshPublicKey: string;
+/** A second key, for the update step (the SSH key changes in place). */
+let sshPublicKey2: string;
 
 const secrets = {
   brought: "brought-bearer-0123456789abcdef",
@@ -23,6 +25,7 @@ const secrets = {
   hf: "hf_" + "e".repeat(34),
   hf2: "hf_" + "f".repeat(34),
   registry: "ecr-pass-e2e-1",
+  registry2: "ecr-pass-e2e-2",
   adopted: "adopted-token-value-42",
 };
 
@@ -35,10 +38,10 @@ function declared(over: Overrides = applied, extra: Decl[] = []): Decl[] {
     { kind: "BearerToken", name: "tok", args: { rotationDays: 30 } },
     { kind: "BearerToken", name: "brought", args: { key: "brought-token" }, secretArgs: { value: secrets.brought } },
     { kind: "ServerlessApiKey", name: "sk", args: { rotationDays: 30 } },
-    { kind: "RegistryCredential", name: "reg", args: { username: "AWS", imageUrl: "123456789012.dkr.ecr.us-east-1.amazonaws.com/llm:1" }, secretArgs: { password: secrets.registry } },
-    { kind: "EnvironmentVariable", name: "env", args: { key: "MODEL_NAME" }, secretArgs: { value: secrets.env } },
+    { kind: "RegistryCredential", name: "reg", args: { username: "AWS", imageUrl: "123456789012.dkr.ecr.us-east-1.amazonaws.com/llm:1", rotationDays: 60 }, secretArgs: { password: secrets.registry } },
+    { kind: "EnvironmentVariable", name: "env", args: { key: "MODEL_NAME", rotationDays: 60 }, secretArgs: { value: secrets.env } },
     { kind: "HuggingFaceToken", name: "hf", args: { rotationDays: 90 }, secretArgs: { value: secrets.hf } },
-    { kind: "SshKey", name: "ssh", args: { publicKey: sshPublicKey } },
+    { kind: "SshKey", name: "ssh", args: { publicKey: sshPublicKey, rotationDays: 60 } },
     { kind: "Certificate", name: "cert", args: { validityDays: 90, earlyRenewalDays: 30 } },
     { kind: "PemFile", name: "pem", args: { pemFor: "cert", path: "certs/cert.pem" } },
     { kind: "aigateway.AuthToken", name: "gw", args: { gateway: "e2e-gateway", rotationDays: 30 } },
@@ -75,6 +78,10 @@ beforeAll(async () => {
   rmSync(keyFile, { force: true });
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "e2e", "-f", keyFile]);
   sshPublicKey = readFileSync(`${keyFile}.pub`, "utf8").trim();
+  rmSync(keyFile, { force: true });
+  rmSync(`${keyFile}.pub`, { force: true });
+  execFileSync("ssh-keygen", ["-q", "-t", "ecdsa", "-b", "384", "-N", "", "-C", "e2e-2", "-f", keyFile]);
+  sshPublicKey2 = readFileSync(`${keyFile}.pub`, "utf8"); // with its trailing newline, as users pass a file
   project = await createTestProject({ source: join(__dirname, "fixtures", "declared"), config: stackConfigFor(emu()) });
 });
 afterAll(async () => {
@@ -117,11 +124,27 @@ test("a second preview and up change nothing", async () => {
   expect(Object.keys(res.summary.resourceChanges ?? {})).toEqual(["same"]);
 });
 
-test("a new value updates in place; a new visibility replaces", async () => {
-  applied = { env: { secretArgs: { value: secrets.env2 } }, tok: { args: { visibility: "ORG" } } };
+test("new values update in place (env value, SSH key, gateway rate limit, registry password); a new visibility or name replaces", async () => {
+  applied = {
+    env: { secretArgs: { value: secrets.env2 } },
+    ssh: { args: { publicKey: sshPublicKey2 } },
+    gw: { args: { requestsPerMinute: 30 } },
+    reg: { secretArgs: { password: secrets.registry2 } },
+    tok: { args: { visibility: "ORG" } },
+    sk: { args: { name: "renamed-batch-key" } },
+  };
   const res = await up(declared());
-  expect(changes(res.summary.resourceChanges)).toEqual({ update: 1, replace: 1 });
+  expect(changes(res.summary.resourceChanges)).toEqual({ update: 4, replace: 2 });
   const now = await outputs();
+  expect(now.ssh).toMatchObject({ itemId: first.ssh.itemId, keyType: "ecdsa-sha2-nistp384", bits: 384 });
+  expect((await vault().get(now.ssh.itemId)).value).toBe(sshPublicKey2.trim());
+  expect(now.gw.tokenId).toBe(first.gw.tokenId);
+  expect((await clientsFor(emu()).aigateway().getToken("e2e-gateway", now.gw.tokenId))?.rate_limit?.requests_per_minute).toBe(30);
+  expect(now.reg.itemId).toBe(first.reg.itemId);
+  expect(JSON.parse((await vault().get(now.reg.itemId)).value!)).toMatchObject({ password: secrets.registry2 });
+  expect(now.sk).toMatchObject({ name: "renamed-batch-key" });
+  expect(now.sk.apiKeyId).not.toBe(first.sk.apiKeyId);
+  expect(await clientsFor(emu()).serverless().find(first.sk.apiKeyId)).toBeUndefined();
   expect(now.env.itemId).toBe(first.env.itemId);
   expect((await vault().get(now.env.itemId)).value).toBe(secrets.env2);
   expect(now.tok.itemId).not.toBe(first.tok.itemId);
@@ -135,8 +158,9 @@ test("rotation and certificate renewal fire on a plain up once their time has co
   workspaceEnv.CCLUSTER_NOW = new Date(Date.now() + 61 * 86_400_000).toISOString();
   try {
     const preview = await project.stack.preview(logged);
-    // tok, sk, gw, gwnamed (30 days) and cert (within 30 days of its 90-day notAfter); the pem follows the cert.
-    expect(changes(preview.changeSummary)).toEqual({ replace: 5, update: 1 });
+    // tok, sk, gw, gwnamed (30 days), reg, env, ssh (60 days) and cert (within 30 days of its
+    // 90-day notAfter); the pem follows the cert. hf (90 days) is not due.
+    expect(changes(preview.changeSummary)).toEqual({ replace: 8, update: 1 });
     await project.stack.up(logged);
     expect(changes((await project.stack.preview(logged)).changeSummary)).toEqual({}); // settled: the successors are not due
   } finally {
@@ -149,27 +173,40 @@ test("rotation and certificate renewal fire on a plain up once their time has co
   expect(after.gwnamed).toMatchObject({ name: "named-token", status: "ACTIVE" });
   expect(after.gwnamed.tokenId).not.toBe(before.gwnamed.tokenId);
   expect(after.cert.serialNumber).not.toBe(before.cert.serialNumber);
+  for (const name of ["reg", "env", "ssh"]) expect({ name, itemId: after[name].itemId }).not.toEqual({ name, itemId: before[name].itemId });
+  expect((await vault().list({ type: "env_vars" })).filter((i) => i.key === "MODEL_NAME").map((i) => i.id)).toEqual([after.env.itemId]); // same key: deleted first
+  expect((await vault().get(after.env.itemId)).value).toBe(secrets.env2);
   expect(after.hf.itemId).toBe(before.hf.itemId); // 90-day rotation not due
   expect(await clientsFor(emu()).serverless().find(before.sk.apiKeyId)).toBeUndefined();
   expect(readFileSync(join(project.dir, "certs", "cert.pem"), "utf8")).toBe(after.cert.combinedPem);
 });
 
-test("drift: preview sees a deleted .pem file; refresh sees vault changes made elsewhere; up repairs both", async () => {
+test("drift: preview sees a deleted .pem file; refresh sees changes and deletions made elsewhere; up repairs them all", async () => {
   const now = await outputs();
   rmSync(join(project.dir, "certs", "cert.pem"));
   expect(changes((await project.stack.preview(logged)).changeSummary)).toEqual({ update: 1 });
 
+  // Deleted elsewhere: an environment variable, an SSH key, a gateway token (and the .pem file).
   await vault().delete(now.env.itemId);
+  await vault().delete(now.ssh.itemId);
+  await clientsFor(emu()).aigateway().deleteToken("e2e-gateway", now.gw.tokenId);
+  // Changed elsewhere: a Hugging Face token, a brought bearer token, a registry password.
   await vault().upsert({ id: now.hf.itemId, type: "access_tokens", key: now.hf.key, value: secrets.hf2 });
+  await vault().upsert({ id: now.brought.itemId, type: "bearer_tokens", key: now.brought.key, value: "changed-in-the-ui" });
+  await vault().upsert({ id: now.reg.itemId, type: "registry_credentials", key: now.reg.key, value: JSON.stringify({ username: "AWS", password: "changed-in-the-ui" }) });
   const refresh = await project.stack.refresh(logged);
-  expect(changes(refresh.summary.resourceChanges)).toEqual({ delete: 2, update: 1 }); // env gone, pem gone, hf changed
+  expect(changes(refresh.summary.resourceChanges)).toEqual({ delete: 4, update: 3 });
 
   const res = await project.stack.up(logged);
-  expect(changes(res.summary.resourceChanges)).toEqual({ create: 2, update: 1 });
+  expect(changes(res.summary.resourceChanges)).toEqual({ create: 4, update: 3 });
   expect(changes((await project.stack.preview(logged)).changeSummary)).toEqual({});
   const repaired = await outputs();
   expect((await vault().get(repaired.env.itemId)).value).toBe(secrets.env2);
   expect((await vault().get(repaired.hf.itemId)).value).toBe(secrets.hf);
+  expect((await vault().get(repaired.brought.itemId)).value).toBe(secrets.brought);
+  expect(JSON.parse((await vault().get(repaired.reg.itemId)).value!)).toMatchObject({ password: secrets.registry2 });
+  expect((await vault().get(repaired.ssh.itemId)).value).toBe(sshPublicKey2.trim());
+  expect(await clientsFor(emu()).aigateway().getToken("e2e-gateway", repaired.gw.tokenId)).toMatchObject({ status: "ACTIVE" });
   expect(existsSync(join(project.dir, "certs", "cert.pem"))).toBe(true);
 });
 
