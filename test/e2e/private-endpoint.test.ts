@@ -29,22 +29,35 @@ function endpoint(name = certName): string {
  * Real curl with a client certificate file; returns the HTTP status (0 when TLS itself failed).
  * Asynchronous on purpose: the emulator answers from this same process.
  */
-async function curlStatus(pemFile: string, name = certName): Promise<number> {
+async function curlChat(pemFile: string, name = certName): Promise<{ status: number; body: string }> {
   requireTool("curl", "install the Debian package curl (.ci/run does)");
   const serverCa = join(scratch, "server-ca.pem");
   writeFileSync(serverCa, emu().info.privateEndpointCaPem);
-  const res = await promisify(execFile)("curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cert", pemFile, "--cacert", serverCa, "-H", "content-type: application/json", "-d", JSON.stringify(chat), endpoint(name)]).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? "0" }));
-  return Number(res.stdout || 0);
+  const args = ["-s", "-w", "\n%{http_code}", "--cert", pemFile, "--cacert", serverCa, "-H", "content-type: application/json", "-d", JSON.stringify(chat), endpoint(name)];
+  const res = await promisify(execFile)("curl", args).catch((e: { stdout?: string }) => ({ stdout: e.stdout || "\n0" }));
+  const lines = res.stdout.split("\n");
+  return { status: Number(lines.pop() || 0), body: lines.join("\n") };
 }
+const curlStatus = async (pemFile: string, name = certName) => (await curlChat(pemFile, name)).status;
 
-async function undiciStatus(key: string, cert: string, name = certName): Promise<number> {
+async function undiciChat(key: string, cert: string, name = certName): Promise<{ status: number; body: string }> {
   const dispatcher = new Agent({ connect: { key, cert, ca: emu().info.privateEndpointCaPem } });
   try {
     const res = await request(endpoint(name), { method: "POST", dispatcher, headers: { "content-type": "application/json" }, body: JSON.stringify(chat) });
-    await res.body.text();
-    return res.statusCode;
+    return { status: res.statusCode, body: await res.body.text() };
   } finally {
     await dispatcher.close();
+  }
+}
+const undiciStatus = async (key: string, cert: string, name = certName) => (await undiciChat(key, cert, name)).status;
+
+/** The assistant's answer in an OpenAI-compatible chat completion, or undefined when it is not one. */
+function answerOf(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as { object?: string; choices?: { message?: { content?: string } }[] };
+    return parsed.object === "chat.completion" ? parsed.choices?.[0]?.message?.content : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -80,12 +93,17 @@ test("the vault holds the CA, and the .pem is owner-only in an owner-only folder
 });
 
 test("curl --cert <file>.pem gets a chat completion from the private endpoint", async () => {
-  expect(await curlStatus(join(project.dir, "certs", "edge.pem"))).toBe(200);
+  const res = await curlChat(join(project.dir, "certs", "edge.pem"));
+  expect({ status: res.status, answered: (answerOf(res.body) ?? "").length > 0 }).toEqual({ status: 200, answered: true });
 });
 
-test("an undici client with the certificate and key gets a chat completion too", async () => {
-  const outs = await project.stack.outputs();
-  expect(await undiciStatus(outs.clientPrivateKeyPem.value, outs.clientCertificatePem.value)).toBe(200);
+test("an undici client with the key and certificate read from the .pem file gets a chat completion too", async () => {
+  const pem = readFileSync(join(project.dir, "certs", "edge.pem"), "utf8");
+  const key = /-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----\n/.exec(pem)?.[0];
+  const cert = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n/.exec(pem)?.[0];
+  expect({ key: !!key, cert: !!cert }).toEqual({ key: true, cert: true });
+  const res = await undiciChat(key!, cert!);
+  expect({ status: res.status, answered: (answerOf(res.body) ?? "").length > 0 }).toEqual({ status: 200, answered: true });
 });
 
 test("a certificate of another name, or a self-made one, is refused", async () => {
