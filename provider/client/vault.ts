@@ -1,6 +1,9 @@
 /** The vault API (`/user_vault`): list, get, upsert, delete by id, and the legacy delete. */
 import { ErrorCodes, isPlatformError } from "./errors";
-import { HttpClient } from "./http";
+import { HttpClient, sleep } from "./http";
+
+/** How often an id-less write is tried when its answers keep getting lost. */
+const UNCERTAIN_WRITE_ATTEMPTS = 3;
 import {
   AnyObject,
   DeleteUserVaultItemRequest,
@@ -48,18 +51,26 @@ export class VaultApi {
   }
 
   /**
-   * Creates or updates an item. Idempotent: with an id it rewrites that row; without one the
-   * platform upserts on (type, key, visibility), so repeating the same call writes the same row.
+   * Creates or updates an item. With an id it rewrites that row, which is safe to repeat.
+   * Without one, whether the platform upserts on (type, key, visibility) or inserts a row is not
+   * published, so the call is never repeated blindly: after an answer that may have been lost,
+   * the item is looked up by its key, and only written again when it is not there.
    */
   async upsert(req: UpsertUserVaultItemRequest): Promise<UserVaultItem> {
-    return this.http.call({
-      method: "PUT",
-      path: "/user_vault",
-      json: req,
-      schema: UserVaultItem,
-      idempotent: true,
-      secrets: [req.value],
-    });
+    const put = (body: UpsertUserVaultItemRequest, idempotent: boolean) =>
+      this.http.call({ method: "PUT", path: "/user_vault", json: body, schema: UserVaultItem, idempotent, secrets: [req.value] });
+    if (req.id !== undefined) return put(req, true);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await put(req, false);
+      } catch (e) {
+        const uncertain = isPlatformError(e) && (e.code === ErrorCodes.NETWORK || e.code === ErrorCodes.SERVER);
+        if (!uncertain || attempt >= UNCERTAIN_WRITE_ATTEMPTS) throw e;
+        const landed = await this.findByKey(req.type, req.key, req.visibility ?? "USER");
+        if (landed) return landed.value === req.value ? landed : put({ ...req, id: landed.id }, true);
+        await sleep(200 * attempt);
+      }
+    }
   }
 
   /** Deletes by id. Returns false when the item was already gone. */

@@ -162,12 +162,13 @@ describe("faults", () => {
     expect(err.code).toBe(ErrorCodes.SERVER);
   });
 
-  test("a vault upsert whose answer is lost is retried and leaves exactly one item", async () => {
+  test("a vault create whose answer is lost is found by its key, not sent again: exactly one item", async () => {
     const vault = clientsFor(emu()).vault();
     const { result: item, hits } = await underFaults({ responseLost: { next: 1 }, match: { method: "PUT", pathPrefix: "/user_vault" } }, () =>
       vault.upsert({ type: "bearer_tokens", key: "lost-answer", value: "v" }),
     );
-    expect(hits.responseLost).toBe(1);
+    expect(hits).toMatchObject({ matched: 1, responseLost: 1 }); // one PUT: the lookup found what it wrote
+    expect(item).toMatchObject({ key: "lost-answer", value: "v" });
     expect((await vault.list({ type: "bearer_tokens" })).filter((i) => i.key === "lost-answer").map((i) => i.id)).toEqual([item.id]);
   });
 
@@ -208,6 +209,15 @@ describe("faults", () => {
     const { result, hits } = await underFaults({ error5xx: { next: 1, status: 503 }, match: { pathPrefix: new URL(emu().info.tokenUrl).pathname } }, () => clients.vault().list());
     expect(result).toEqual(expect.any(Array));
     expect(hits.error5xx).toBe(1);
+  });
+
+  test("a vault create refused with a 503 before it was written is sent again after the lookup finds nothing", async () => {
+    const vault = clientsFor(emu()).vault();
+    const { result: item, hits } = await underFaults({ error5xx: { next: 1, status: 503 }, match: { method: "PUT", pathPrefix: "/user_vault" } }, () =>
+      vault.upsert({ type: "env_vars", key: "AFTER_503", value: "v" }),
+    );
+    expect(hits).toMatchObject({ matched: 2, error5xx: 1 });
+    expect((await vault.list({ type: "env_vars" })).filter((i) => i.key === "AFTER_503").map((i) => i.id)).toEqual([item.id]);
   });
 
   test("a non-idempotent create is not retried blindly on a 5xx: one key, no orphan", async () => {
