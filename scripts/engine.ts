@@ -2,8 +2,9 @@
  * The real Pulumi engine for end-to-end tests.
  *
  * `ensurePulumiEngine()` runs `scripts/install-pulumi.sh` once per process: it uses a Pulumi
- * already on PATH, or builds (once per machine, then cached) the CLI v3.246.0 and this
- * project's own Node.js language host. Tests then drive the CLI with {@link runPulumi} or
+ * already on PATH, or builds (once per machine, then cached) the CLI at the release of the
+ * installed `@pulumi/pulumi` ({@link PULUMI_SDK_VERSION}) and this project's own Node.js
+ * language host. Tests then drive the CLI with {@link runPulumi} or
  * with the Automation API:
  *
  * @example
@@ -34,6 +35,10 @@ export interface PulumiEngine {
    * off, and a fixed passphrase for the local secrets provider. */
   env: Record<string, string>;
 }
+
+/** The installed `@pulumi/pulumi`'s version, which the engine is built at (package.json pins it). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const PULUMI_SDK_VERSION: string = require("@pulumi/pulumi/package.json").version;
 
 /** The passphrase every test stack uses for its (local) secrets provider. */
 export const TEST_PASSPHRASE = "test-passphrase";

@@ -3,7 +3,7 @@
 #
 # If `pulumi` and `pulumi-language-nodejs` are already on PATH, they are used as they are.
 # Otherwise this builds, once per machine, into
-#   ${PULUMI_CCLUSTER_CACHE:-$HOME/.cache/pulumi-ccluster}/pulumi-v3.246.0/bin/
+#   ${PULUMI_CCLUSTER_CACHE:-$HOME/.cache/pulumi-ccluster}/pulumi-v<version of @pulumi/pulumi>/bin/
 # - pulumi                         the CLI, from the Go modules pkg/v3 + sdk/v3 (a prebuilt
 #                                  binary cannot be downloaded here; the Go module proxy works);
 # - pulumi-language-nodejs         our own language host, from engine/language-host (the
@@ -15,11 +15,17 @@
 # Usage: scripts/install-pulumi.sh        Environment: PULUMI_CCLUSTER_CACHE (cache root).
 set -euo pipefail
 
-readonly PULUMI_VERSION="v3.246.0" # matches the @pulumi/pulumi pinned in package.json
 readonly CLIPBOARD_REPLACE="github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e"
 readonly VERSION_FLAG="github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The engine is built at the release of the @pulumi/pulumi this repository installed (package.json pins it).
+sdk_dir="$(cd "$repo_root" && node -e 'process.stdout.write(require("path").dirname(require.resolve("@pulumi/pulumi/package.json")))' 2>/dev/null)" || {
+  echo "[install-pulumi] FAILED: @pulumi/pulumi is not installed in $repo_root (run npm ci there first)" >&2
+  exit 1
+}
+sdk_version="$(node -p 'require(process.argv[1]).version' "$sdk_dir/package.json")"
+readonly PULUMI_VERSION="v$sdk_version"
 host_src="$repo_root/engine/language-host"
 cache_root="${PULUMI_CCLUSTER_CACHE:-$HOME/.cache/pulumi-ccluster}"
 bin_dir="$cache_root/pulumi-$PULUMI_VERSION/bin"
@@ -135,12 +141,7 @@ $(tail -n 25 "$host_log")"
   log "built $bin_dir/pulumi-language-nodejs"
 fi
 
-# 4. The dynamic-provider plugin script, from the @pulumi/pulumi this repository installed.
-sdk_dir="$(cd "$repo_root" && node -e 'process.stdout.write(require("path").dirname(require.resolve("@pulumi/pulumi/package.json")))' 2>/dev/null)" ||
-  fail "@pulumi/pulumi is not installed in $repo_root (run npm ci there first)"
-sdk_version="$(node -p 'require(process.argv[1]).version' "$sdk_dir/package.json")"
-[ "v$sdk_version" = "$PULUMI_VERSION" ] ||
-  log "warning: @pulumi/pulumi is $sdk_version but the CLI is $PULUMI_VERSION"
+# 4. The dynamic-provider plugin script, from the same @pulumi/pulumi.
 if ! cmp -s "$sdk_dir/pulumi-resource-pulumi-nodejs" "$bin_dir/pulumi-resource-pulumi-nodejs"; then
   cp "$sdk_dir/pulumi-resource-pulumi-nodejs" "$bin_dir/pulumi-resource-pulumi-nodejs.partial"
   chmod +x "$bin_dir/pulumi-resource-pulumi-nodejs.partial"

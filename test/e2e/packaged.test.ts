@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { createTempBackend, ensurePulumiEngine, pulumiCommand, type TempBackend } from "../harness/engine";
+import { createTempBackend, ensurePulumiEngine, PULUMI_SDK_VERSION, pulumiCommand, type TempBackend } from "../harness/engine";
 import { clientsFor, useEmulator } from "../support/emulator";
 import { repoRoot } from "../support/pulumi-project";
 
@@ -62,7 +62,7 @@ beforeAll(async () => {
   project = join(scratch, "user-project");
   cpSync(join(__dirname, "fixtures", "packaged"), project, { recursive: true });
   await run("npm", ["init", "-y"], { cwd: project });
-  await npmInstall("@pulumi/pulumi@3.246.0", earlier);
+  await npmInstall(`@pulumi/pulumi@${PULUMI_SDK_VERSION}`, earlier);
   backend = await createTempBackend();
   const i = emu().info;
   stack = await LocalWorkspace.createOrSelectStack(

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { RESOURCE_TYPES } from "../../policy/types";
-import { runPulumi, type PulumiRun } from "../harness/engine";
+import { PULUMI_SDK_VERSION, runPulumi, type PulumiRun } from "../harness/engine";
 import { useEmulator, stackConfigFor } from "../support/emulator";
 import { createTestProject, repoRoot, type TestProject } from "../support/pulumi-project";
 import { requireTool } from "../support/tools";
@@ -291,7 +291,7 @@ describe("the pack laid out as an installed package (npm pack, npm install in a 
     const tarball = join(scratch, stdout.trim().split("\n").pop()!);
     // With packageDir set, createTestProject links nothing into node_modules: npm fills it from the tarball.
     project = await fixtureProject("policy-unhealthy", { packageDir: tarball });
-    await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", "@pulumi/pulumi@3.246.0", tarball], {
+    await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", `@pulumi/pulumi@${PULUMI_SDK_VERSION}`, tarball], {
       cwd: project.dir,
       maxBuffer: 16 * 1024 * 1024,
     });

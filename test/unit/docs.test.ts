@@ -7,6 +7,7 @@ import * as sdk from "../../sdk";
 import { secretOutputNames, typeToken } from "../../provider/framework/declaration";
 import { kinds } from "../../provider/registry";
 import { buildSchema, docFiles, renderReadme } from "../../scripts/docs";
+import { PULUMI_SDK_VERSION } from "../../scripts/engine";
 
 test("schema.json is what the declarations generate (run `npm run docs` after changing a kind)", () => {
   expect(JSON.parse(readFileSync(docFiles.schema, "utf8"))).toEqual(buildSchema());
@@ -19,7 +20,7 @@ test("README's resource and configuration tables are what the declarations gener
 
 test("schema.json is valid against Pulumi's package metaschema (from the engine's Go module cache)", () => {
   const modcache = execFileSync("go", ["env", "GOMODCACHE"], { encoding: "utf8" }).trim();
-  const metaschema = join(modcache, "github.com/pulumi/pulumi/pkg/v3@v3.246.0/codegen/schema/pulumi.json");
+  const metaschema = join(modcache, `github.com/pulumi/pulumi/pkg/v3@v${PULUMI_SDK_VERSION}/codegen/schema/pulumi.json`);
   if (!existsSync(metaschema)) throw new Error(`Pulumi's metaschema is missing at ${metaschema}: run scripts/install-pulumi.sh, which downloads the engine's modules`);
   const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false });
   const validate = ajv.compile(JSON.parse(readFileSync(metaschema, "utf8")));
