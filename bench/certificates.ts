@@ -233,17 +233,18 @@ async function main(): Promise<void> {
 
   // RSA key generation dominates and varies a lot (prime search): fewer, longer samples.
   const slow = (bits: number) => (bits >= 3072 ? { warmup: 0, minIterations: 3, maxIterations: bits >= 4096 ? 8 : 20 } : { warmup: 1, minIterations: 5, maxIterations: 10_000 });
+  const slowFor = (algorithm: KeyAlgorithm) => slow(algorithm.startsWith("RSA_") ? Number(algorithm.slice(4)) : 0);
   const experiments: Experiment[] = [
     ...KEY_ALGORITHMS.map((algorithm) => ({
       name: `ccluster ${algorithm}`,
       run: ours(algorithm),
-      ...slow(algorithm.startsWith("RSA_") ? Number(algorithm.slice(4)) : 0),
+      ...slowFor(algorithm),
     })),
     { name: BASELINE, run: forgeRsa2048, ...slow(2048) },
     ...KEY_ALGORITHMS.map((algorithm) => ({
       name: `openssl CLI ${algorithm}`,
       run: opensslCli(algorithm, workDir),
-      ...slow(algorithm.startsWith("RSA_") ? Number(algorithm.slice(4)) : 0),
+      ...slowFor(algorithm),
     })),
   ].filter((e) => !only || only.some((needle) => e.name.toLowerCase().includes(needle)));
 

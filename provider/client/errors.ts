@@ -92,6 +92,14 @@ export function isPlatformError(e: unknown, code?: ErrorCode): e is PlatformErro
 }
 
 /**
+ * A failure after which the platform may or may not have done the work (the connection broke,
+ * or it answered with a server error): worth checking what landed, then trying again.
+ */
+export function isUncertainFailure(e: unknown): boolean {
+  return isPlatformError(e) && (e.code === ErrorCodes.NETWORK || e.code === ErrorCodes.SERVER);
+}
+
+/**
  * Removes anything that looks like a credential from text the platform sent back, so that an
  * echoing server cannot smuggle a secret into our error messages.
  */

@@ -1,5 +1,5 @@
 /** Serverless API keys (`/credentials/api-key`), the platform's earlier external API. */
-import { ErrorCodes, isPlatformError } from "./errors";
+import { ErrorCodes, isPlatformError, isUncertainFailure } from "./errors";
 import { HttpClient } from "./http";
 import { AnyObject, ApiKey, ApiKeyList } from "./models";
 
@@ -65,8 +65,7 @@ export async function createOnce<T>(steps: {
       return await steps.create();
     } catch (e) {
       // Only transient failures are worth another try; a 4xx would fail the same way again.
-      const transient = isPlatformError(e) && (e.code === ErrorCodes.NETWORK || e.code === ErrorCodes.SERVER);
-      if (!transient || i >= attempts) throw e;
+      if (!isUncertainFailure(e) || i >= attempts) throw e;
       await new Promise((r) => setTimeout(r, 200 * i));
       for (const id of await steps.findOrphans()) await steps.remove(id);
     }

@@ -1,9 +1,6 @@
 /** The vault API (`/user_vault`): list, get, upsert, delete by id, and the legacy delete. */
-import { ErrorCodes, isPlatformError } from "./errors";
+import { ErrorCodes, isPlatformError, isUncertainFailure } from "./errors";
 import { HttpClient, sleep } from "./http";
-
-/** How often an id-less write is tried when its answers keep getting lost. */
-const UNCERTAIN_WRITE_ATTEMPTS = 3;
 import {
   AnyObject,
   DeleteUserVaultItemRequest,
@@ -12,6 +9,9 @@ import {
   UserVaultList,
   VaultType,
 } from "./models";
+
+/** How often an id-less write is tried when its answers keep getting lost. */
+const UNCERTAIN_WRITE_ATTEMPTS = 3;
 
 export class VaultApi {
   constructor(private readonly http: HttpClient) {}
@@ -64,8 +64,7 @@ export class VaultApi {
       try {
         return await put(req, false);
       } catch (e) {
-        const uncertain = isPlatformError(e) && (e.code === ErrorCodes.NETWORK || e.code === ErrorCodes.SERVER);
-        if (!uncertain || attempt >= UNCERTAIN_WRITE_ATTEMPTS) throw e;
+        if (!isUncertainFailure(e) || attempt >= UNCERTAIN_WRITE_ATTEMPTS) throw e;
         const landed = await this.findByKey(req.type, req.key, req.visibility ?? "USER");
         if (landed) return landed.value === req.value ? landed : put({ ...req, id: landed.id }, true);
         await sleep(200 * attempt);

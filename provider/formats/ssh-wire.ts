@@ -3,7 +3,7 @@
  * Shared by the provider's SSH key validation and the policy pack's key-strength checks.
  */
 
-/** A blob that ends before a length prefix says it should. */
+/** An SSH public key that cannot be used; its message completes "the key ..." (e.g. "is truncated"). */
 export class SshKeyError extends Error {}
 
 /** Reads the length-prefixed strings of an SSH key blob, in order. */

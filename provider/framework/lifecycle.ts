@@ -67,13 +67,10 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
           "which needs its key; adopt by key instead (key + adoptExisting: true)";
         return { inputs: news, failures: [{ property: "existingId", reason }] };
       }
-      if (decl.autoName && parsed[decl.autoName.property] === undefined) {
-        if (parsed.existingId !== undefined) {
-          // Adopting by id: the name is the adopted item's, known only once it is read.
-        } else {
-          parsed[decl.autoName.property] = autoName(decl.autoName.style, parsed.autoNamePrefix, olds?.[decl.autoName.property], olds?.autoNamePrefix);
-          parsed[AUTO_NAMED] = true;
-        }
+      // Adopting by id leaves the name to the adopted item's, known only once it is read.
+      if (decl.autoName && parsed[decl.autoName.property] === undefined && parsed.existingId === undefined) {
+        parsed[decl.autoName.property] = autoName(decl.autoName.style, parsed.autoNamePrefix, olds?.[decl.autoName.property], olds?.autoNamePrefix);
+        parsed[AUTO_NAMED] = true;
       }
       return { inputs: dropUndefined(parsed) };
     },

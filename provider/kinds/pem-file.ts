@@ -25,9 +25,11 @@ const modeOf = (i: Pick<Inputs, "filePermission">) => parseInt(i.filePermission,
  */
 function folderProblem(target: string): string | undefined {
   if (statIfPresent(target)?.isDirectory()) return `is a folder, not a file: ${target}`;
+  // The nearest folder that exists is where the missing ones would be created.
   let folder = path.dirname(target);
-  while (!statIfPresent(folder)) folder = path.dirname(folder);
-  if (!statIfPresent(folder)!.isDirectory()) return `cannot be created: ${folder} is a file, not a folder`;
+  let stats = statIfPresent(folder);
+  while (!stats) stats = statIfPresent((folder = path.dirname(folder)));
+  if (!stats.isDirectory()) return `cannot be created: ${folder} is a file, not a folder`;
   try {
     accessSync(folder, constants.W_OK | constants.X_OK);
   } catch {
