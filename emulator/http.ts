@@ -45,15 +45,34 @@ export function ok(body: unknown, status = 200): JsonReply {
 
 const MAX_BODY_BYTES = 1024 * 1024;
 
+/** Reads the whole request body; 413 beyond 1 MiB. */
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(detailError(413, "Request body too large"));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
 /** What a route sees of a request. */
 export class RequestContext {
-  private bodyPromise?: Promise<Buffer>;
-
   constructor(
     readonly req: IncomingMessage,
     readonly path: string,
     readonly query: URLSearchParams,
     readonly params: Record<string, string>,
+    /** The body, read as soon as the request arrived (see the dispatcher); read on demand otherwise. */
+    private bodyPromise?: Promise<Buffer>,
   ) {}
 
   get method(): string {
@@ -68,21 +87,7 @@ export class RequestContext {
 
   /** The raw body; 413 beyond 1 MiB. */
   body(): Promise<Buffer> {
-    this.bodyPromise ??= new Promise<Buffer>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      this.req.on("data", (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_BODY_BYTES) {
-          reject(detailError(413, "Request body too large"));
-          this.req.destroy();
-          return;
-        }
-        chunks.push(chunk);
-      });
-      this.req.on("end", () => resolve(Buffer.concat(chunks)));
-      this.req.on("error", reject);
-    });
+    this.bodyPromise ??= readBody(this.req);
     return this.bodyPromise;
   }
 
@@ -173,7 +178,15 @@ export function createDispatcher(routes: readonly Route[], faults: FaultControll
       const url = new URL(req.url ?? "/", "http://emulator.invalid");
       const method = req.method ?? "GET";
       const fault = url.pathname.startsWith("/_admin") ? undefined : faults.decide(method, url.pathname);
-      if (fault?.latencyMs) await sleep(fault.latencyMs);
+      let body: Promise<Buffer> | undefined;
+      if (fault?.latencyMs) {
+        // A slow platform has received the request and answers late; it does not lose it. So the
+        // body is taken in now: a client that gives up meanwhile closes the connection, and the
+        // work is still done after the delay (only the answer goes nowhere).
+        body = readBody(req);
+        body.catch(() => undefined); // a failed read is reported when the route asks for the body
+        await sleep(fault.latencyMs);
+      }
       switch (fault?.kind) {
         case "drop":
           req.socket.destroy();
@@ -188,7 +201,7 @@ export function createDispatcher(routes: readonly Route[], faults: FaultControll
       let reply: Reply;
       try {
         const { route: found, params } = resolveRoute(routes, method, url.pathname);
-        reply = await found.handle(new RequestContext(req, url.pathname, url.searchParams, params));
+        reply = await found.handle(new RequestContext(req, url.pathname, url.searchParams, params, body));
       } catch (error) {
         reply = errorReply(error);
       }

@@ -147,17 +147,25 @@ export class Store {
     this.current = initial;
   }
 
-  /** Opens (or seeds, on first use) the state in `dataDir`. */
+  /**
+   * Opens (or seeds, on first use) the state in `dataDir`. The state holds every tenant's secrets
+   * in plain text, so the folder is the owner's only (0700) and state.json is 0600.
+   */
   static async open(dataDir: string): Promise<Store> {
-    await fs.mkdir(dataDir, { recursive: true });
+    await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
     const file = path.join(dataDir, STATE_FILE);
     // A process killed mid-write leaves its temporary file; state.json is intact, so drop it.
-    for (const entry of await fs.readdir(dataDir)) {
+    const entries = await fs.readdir(dataDir);
+    for (const entry of entries) {
       if (entry.startsWith(`${STATE_FILE}.tmp-`)) await fs.rm(path.join(dataDir, entry), { force: true });
     }
+    // A folder that holds nothing but the emulator's state is its own and made private; a folder
+    // with other files in it (say, `--data-dir .`) is the user's, and its mode is theirs to choose.
+    if (entries.every((entry) => entry.startsWith(STATE_FILE))) await fs.chmod(dataDir, 0o700);
     let text: string | undefined;
     try {
       text = await fs.readFile(file, "utf8");
+      await fs.chmod(file, 0o600);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     }

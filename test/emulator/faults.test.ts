@@ -1,5 +1,6 @@
 import { promises as fs } from "node:fs";
 import * as path from "node:path";
+import { request } from "undici";
 import { startEmulator, type Emulator, type FaultStats } from "../../emulator";
 import { admin, asUser, call, gatewayAccessToken } from "./support";
 
@@ -99,6 +100,29 @@ describe("faults", () => {
       for (let i = 0; i < 3; i++) expect((await listVault()).status).toBe(200);
     });
     expect(hits.latency).toBe(3);
+  });
+
+  it("latencyMs answers late but still does the work when the client gave up waiting, as a slow platform does", async () => {
+    // The client abandons the request long before the emulator answers (like a client timeout).
+    await admin(emu.info, "PUT", "/faults", { latencyMs: 1500, match: { method: "POST", pathPrefix: "/credentials/api-key" } });
+    const abandoned = request(`${emu.info.apiUrl}/credentials/api-key`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${emu.info.token}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "slow-but-done" }),
+      signal: AbortSignal.timeout(200),
+    }).then(
+      () => "answered",
+      (error: unknown) => (error as Error).name,
+    );
+    expect(await abandoned).toBe("TimeoutError");
+    await admin(emu.info, "DELETE", "/faults");
+    // The work lands once the delay is over: poll for it instead of timing it.
+    let names: string[] = [];
+    for (let i = 0; i < 50 && !names.includes("slow-but-done"); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      names = (await call("GET", `${emu.info.apiUrl}/credentials/api-key`, { token: emu.info.token })).body.results.map((k: { name: string }) => k.name);
+    }
+    expect(names.filter((n) => n === "slow-but-done")).toHaveLength(1);
   });
 
   it("rate 1 hits every matching request, and match limits faults to the method and path prefix", async () => {

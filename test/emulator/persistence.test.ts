@@ -97,6 +97,44 @@ describe("persistence", () => {
     expect(await fs.readFile(path.join(dataDir, "state.json"), "utf8")).toBe("{ truncated");
   });
 
+  it("creates its data dir readable by the owner only (0700) and state.json as 0600: it holds every tenant's secrets", async () => {
+    const fresh = path.join(dataDir, "nested", "emulator-data");
+    const emu = await startEmulator({ dataDir: fresh });
+    try {
+      await asUser(emu.info, "alice").put({ type: "env_vars", key: "MODES", value: "x" });
+      expect((await fs.stat(fresh)).mode & 0o777).toBe(0o700);
+      expect((await fs.stat(path.join(fresh, "state.json"))).mode & 0o777).toBe(0o600);
+    } finally {
+      await emu.stop();
+    }
+  });
+
+  it("tightens an empty data dir it is given, and a state.json left readable by others, to the owner only", async () => {
+    await fs.chmod(dataDir, 0o755);
+    const first = await startEmulator({ dataDir });
+    await first.stop();
+    await fs.chmod(path.join(dataDir, "state.json"), 0o644);
+    const second = await startEmulator({ dataDir });
+    try {
+      expect((await fs.stat(dataDir)).mode & 0o777).toBe(0o700);
+      expect((await fs.stat(path.join(dataDir, "state.json"))).mode & 0o777).toBe(0o600);
+    } finally {
+      await second.stop();
+    }
+  });
+
+  it("leaves the mode of a given folder that holds other files alone", async () => {
+    await fs.writeFile(path.join(dataDir, "notes.txt"), "not the emulator's");
+    await fs.chmod(dataDir, 0o755);
+    const emu = await startEmulator({ dataDir });
+    try {
+      expect((await fs.stat(dataDir)).mode & 0o777).toBe(0o755);
+      expect((await fs.stat(path.join(dataDir, "state.json"))).mode & 0o777).toBe(0o600);
+    } finally {
+      await emu.stop();
+    }
+  });
+
   it("removes the temporary data dir it made itself on stop", async () => {
     const emu = await startEmulator();
     const made = emu.info.dataDir;
