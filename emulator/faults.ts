@@ -52,6 +52,8 @@ export type FaultDecision =
 /** How many requests were seen, and how many each fault kind hit (`GET /_admin/stats`). */
 export interface FaultStats {
   requests: number;
+  /** Requests received and not yet finished (answered, dropped, or abandoned by their client). */
+  inFlight: number;
   matched: number;
   latency: number;
   drop: number;
@@ -65,7 +67,7 @@ const KINDS_IN_ORDER: FaultKind[] = ["drop", "error5xx", "rateLimit", "responseL
 /** Holds the current fault set and counts what it did. */
 export class FaultController {
   private config: FaultConfig;
-  private counts: FaultStats = { requests: 0, matched: 0, latency: 0, drop: 0, error5xx: 0, rateLimit: 0, responseLost: 0 };
+  private counts: FaultStats = { requests: 0, inFlight: 0, matched: 0, latency: 0, drop: 0, error5xx: 0, rateLimit: 0, responseLost: 0 };
 
   /** Starts with a copy of `initial` (from {@link parseFaultConfig}). */
   constructor(
@@ -94,9 +96,10 @@ export class FaultController {
     return { ...this.counts };
   }
 
-  /** Decides the fate of one request and counts it. */
+  /** Decides the fate of one request and counts it; call {@link finished} when it is done with. */
   decide(method: string, path: string): FaultDecision {
     this.counts.requests++;
+    this.counts.inFlight++;
     const { match } = this.config;
     if (match.method && match.method.toUpperCase() !== method.toUpperCase()) return { latencyMs: 0 };
     if (match.pathPrefix && !path.startsWith(match.pathPrefix)) return { latencyMs: 0 };
@@ -114,5 +117,10 @@ export class FaultController {
       return { latencyMs, kind };
     }
     return { latencyMs };
+  }
+
+  /** A request counted by {@link decide} has been handled to the end. */
+  finished(): void {
+    this.counts.inFlight--;
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { STATUS_CODES } from "node:http";
-import type { FaultController } from "./faults";
+import type { FaultController, FaultDecision } from "./faults";
 
 /** A JSON answer. */
 export interface JsonReply {
@@ -173,47 +173,59 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * the route, runs it and writes its answer.
  */
 export function createDispatcher(routes: readonly Route[], faults: FaultController): RequestListener {
-  return (req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? "/", "http://emulator.invalid");
-      const method = req.method ?? "GET";
-      const fault = url.pathname.startsWith("/_admin") ? undefined : faults.decide(method, url.pathname);
-      let body: Promise<Buffer> | undefined;
-      if (fault?.latencyMs) {
-        // A slow platform has received the request and answers late; it does not lose it. So the
-        // body is taken in now: a client that gives up meanwhile closes the connection, and the
-        // work is still done after the delay (only the answer goes nowhere).
-        body = readBody(req);
-        body.catch(() => undefined); // a failed read is reported when the route asks for the body
-        await sleep(fault.latencyMs);
-      }
-      switch (fault?.kind) {
-        case "drop":
-          req.socket.destroy();
-          return;
-        case "error5xx":
-          writeJson(res, fault.status, { detail: STATUS_CODES[fault.status] ?? "Server Error" });
-          return;
-        case "rateLimit":
-          writeJson(res, 429, { detail: "Too Many Requests" }, { "retry-after": String(fault.retryAfterSeconds) });
-          return;
-      }
-      let reply: Reply;
-      try {
-        const { route: found, params } = resolveRoute(routes, method, url.pathname);
-        reply = await found.handle(new RequestContext(req, url.pathname, url.searchParams, params, body));
-      } catch (error) {
-        reply = errorReply(error);
-      }
-      if (fault?.kind === "responseLost") {
-        // The work is done (and persisted); the client just never hears about it.
+  async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, fault: FaultDecision | undefined): Promise<void> {
+    const method = req.method ?? "GET";
+    let body: Promise<Buffer> | undefined;
+    if (fault?.latencyMs) {
+      // A slow platform has received the request and answers late; it does not lose it. So the
+      // body is taken in now: a client that gives up meanwhile closes the connection, and the
+      // work is still done after the delay (only the answer goes nowhere).
+      body = readBody(req);
+      body.catch(() => undefined); // a failed read is reported when the route asks for the body
+      await sleep(fault.latencyMs);
+    }
+    switch (fault?.kind) {
+      case "drop":
         req.socket.destroy();
         return;
-      }
-      writeReply(res, reply);
-    })().catch((error: unknown) => {
-      console.error(`ccluster-emulator: could not answer a request: ${error instanceof Error ? error.message : String(error)}`);
+      case "error5xx":
+        writeJson(res, fault.status, { detail: STATUS_CODES[fault.status] ?? "Server Error" });
+        return;
+      case "rateLimit":
+        writeJson(res, 429, { detail: "Too Many Requests" }, { "retry-after": String(fault.retryAfterSeconds) });
+        return;
+    }
+    let reply: Reply;
+    try {
+      const { route: found, params } = resolveRoute(routes, method, url.pathname);
+      reply = await found.handle(new RequestContext(req, url.pathname, url.searchParams, params, body));
+    } catch (error) {
+      reply = errorReply(error);
+    }
+    if (fault?.kind === "responseLost") {
+      // The work is done (and persisted); the client just never hears about it.
       req.socket.destroy();
-    });
+      return;
+    }
+    writeReply(res, reply);
+  }
+
+  return (req, res) => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://emulator.invalid");
+    } catch {
+      writeJson(res, 400, { detail: "Bad Request" });
+      return;
+    }
+    const fault = url.pathname.startsWith("/_admin") ? undefined : faults.decide(req.method ?? "GET", url.pathname);
+    dispatch(req, res, url, fault)
+      .catch((error: unknown) => {
+        console.error(`ccluster-emulator: could not answer a request: ${error instanceof Error ? error.message : String(error)}`);
+        req.socket.destroy();
+      })
+      .finally(() => {
+        if (fault) faults.finished();
+      });
   };
 }
