@@ -99,17 +99,108 @@ export function isUncertainFailure(e: unknown): boolean {
   return isPlatformError(e) && (e.code === ErrorCodes.NETWORK || e.code === ErrorCodes.SERVER);
 }
 
+/** Secrets shorter than this are not looked for: they would redact ordinary words. */
+const MIN_SECRET_LENGTH = 4;
+/** A secret's base64 inside a longer base64 text is looked for only from this length on (shorter could be anything). */
+const MIN_BASE64_FRAGMENT = 8;
+/** Error text is cut to this length, after scrubbing (so a cut never leaves part of a secret unrecognised). */
+const MAX_TEXT_LENGTH = 500;
+
 /**
  * Removes anything that looks like a credential from text the platform sent back, so that an
- * echoing server cannot smuggle a secret into our error messages.
+ * echoing server cannot smuggle a secret into our error messages. Each secret is looked for in
+ * every form an echo may carry it in (see {@link secretForms}); then credentials in well-known
+ * shapes (`Bearer ...`, `Basic ...`, `"password": "..."`, `client_secret=...`) are redacted too.
  */
 export function scrub(text: string, secrets: readonly string[] = []): string {
   let out = text;
-  for (const s of secrets) {
-    if (s && s.length >= 4) out = out.split(s).join("[redacted]");
-  }
+  for (const form of secretForms(secrets)) out = out.split(form).join("[redacted]");
   return out
     .replace(/Bearer\s+[A-Za-z0-9._~+/=-]+/gi, "Bearer [redacted]")
-    .replace(/(access_token|client_secret|password|token)(["']?\s*[:=]\s*["']?)[^"'\s,}&]+/gi, "$1$2[redacted]")
-    .slice(0, 500);
+    .replace(/Basic\s+(?=[A-Za-z0-9+/_-]*[0-9+/=_-])[A-Za-z0-9+/_-]{8,}={0,2}/gi, "Basic [redacted]")
+    .replace(/(access_token|refresh_token|client_secret|password|api_key|token)((?:\\*["'])?\s*[:=]\s*(?:\\*["'])?)[^"'\s,}&\\]+/gi, "$1$2[redacted]")
+    .slice(0, MAX_TEXT_LENGTH);
+}
+
+/**
+ * Every form in which a platform may echo these secrets, longest first (so a longer encoded form
+ * goes before a shorter one that is part of it). A secret that is a JSON document (a registry
+ * credential's `{"username", "password"}`) is also looked for part by part. Each secret and part
+ * is taken raw and JSON-escaped (once, and twice for a JSON string embedded in JSON, in the
+ * escaping styles of JavaScript, Python and Go), and each of those URL-encoded and base64-encoded.
+ */
+export function secretForms(secrets: readonly string[]): string[] {
+  const forms = new Set<string>();
+  for (const secret of withJsonParts(secrets)) {
+    if (secret.length < MIN_SECRET_LENGTH) continue;
+    for (const escaped of jsonEscapedForms(secret)) {
+      forms.add(escaped);
+      for (const encoded of encodedForms(escaped)) forms.add(encoded);
+    }
+  }
+  return [...forms].sort((a, b) => b.length - a.length);
+}
+
+/** The secrets, and the string values inside those that are JSON documents. */
+function withJsonParts(secrets: readonly string[]): string[] {
+  const out: string[] = [];
+  const collect = (value: unknown): void => {
+    if (typeof value === "string") out.push(value);
+    else if (value && typeof value === "object") for (const v of Object.values(value)) collect(v);
+  };
+  for (const secret of secrets) {
+    out.push(secret);
+    if (!/^\s*[[{]/.test(secret)) continue;
+    try {
+      collect(JSON.parse(secret));
+    } catch {
+      // Not JSON after all: the secret as a whole is enough.
+    }
+  }
+  return out;
+}
+
+const unicodeEscape = (c: string, upper = false) => {
+  const hex = c.charCodeAt(0).toString(16).padStart(4, "0");
+  return "\\u" + (upper ? hex.toUpperCase() : hex);
+};
+/** How JSON encoders escape a string's content (without the quotes). */
+const jsonEscapers: ((s: string) => string)[] = [
+  (s) => JSON.stringify(s).slice(1, -1), // JavaScript
+  (s) => JSON.stringify(s).slice(1, -1).replace(/[\u0080-\uffff]/g, (c) => unicodeEscape(c)), // Python's ensure_ascii
+  (s) => JSON.stringify(s).slice(1, -1).replace(/[\u0080-\uffff]/g, (c) => unicodeEscape(c, true)), // the same, upper-case hex
+  (s) => JSON.stringify(s).slice(1, -1).replace(/[<>&\u2028\u2029]/g, (c) => unicodeEscape(c)), // Go's HTML-safe escaping
+  (s) => JSON.stringify(s).slice(1, -1).replace(/\//g, "\\/"), // encoders that escape the slash
+];
+
+/** The secret raw, JSON-escaped once, and twice (a JSON document holding it, sent as a JSON string). */
+function jsonEscapedForms(secret: string): Set<string> {
+  const once = jsonEscapers.map((escape) => escape(secret));
+  const twice = once.flatMap((escaped) => jsonEscapers.map((escape) => escape(escaped)));
+  return new Set([secret, ...once, ...twice]);
+}
+
+/** URL-encoded (path/query and form style, either hex case) and base64 (standard and URL alphabets). */
+function encodedForms(text: string): string[] {
+  const uri = encodeURIComponent(text);
+  const form = new URLSearchParams({ v: text }).toString().slice(2);
+  const lowerHex = (s: string) => s.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase());
+  return [uri, lowerHex(uri), form, lowerHex(form), ...base64Forms(text, "base64"), ...base64Forms(text, "base64url")];
+}
+
+/**
+ * The text's base64 on its own, and the part of its base64 that is the same wherever it sits in a
+ * longer encoded text (an HTTP Basic header, an encoded body): that depends on the text's offset
+ * modulo 3, so there are three, each without the characters shared with the neighbouring bytes.
+ */
+function base64Forms(text: string, alphabet: "base64" | "base64url"): string[] {
+  const bytes = Buffer.from(text, "utf8");
+  const forms = [bytes.toString(alphabet)];
+  for (let offset = 0; offset < 3; offset++) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes, Buffer.alloc(2)]).toString(alphabet);
+    // Character i carries bits 6i..6i+5; keep those made only of the text's bits.
+    const fragment = encoded.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + bytes.length) * 8) / 6));
+    if (fragment.length >= MIN_BASE64_FRAGMENT) forms.push(fragment);
+  }
+  return forms;
 }

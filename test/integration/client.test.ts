@@ -330,3 +330,120 @@ test("a 403 (a valid token without the right) is a clear AUTH error that does no
     server.close();
   }
 });
+
+describe("a server that echoes the request in its errors (issue 10: a registry password shown by pulumi up)", () => {
+  // Quotes, a backslash, a space, a slash, a plus and non-ASCII: every escaping changes it.
+  const password = 'R3g"is\\try p/w+é😀';
+  const value = JSON.stringify({ username: "robot", password, server: "registry.example.com" });
+  const pyAscii = (text: string) => text.replace(/[\u0080-\uffff]/g, (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0"));
+  const pythonDumps = (body: unknown) => pyAscii(JSON.stringify(body).replace(/([,:])/g, "$1 ")); // json.dumps(..., ensure_ascii=True)
+
+  /** How the server echoes the request body (as sent, `raw`) back, and with which status. */
+  const echoes: [string, 422 | 500, (raw: string) => { contentType: string; text: string }][] = [
+    ["FastAPI 422 detail with the body in msg", 422, (raw) => fastApi(`echo: ${raw}`)],
+    ["plain-text 500 with the body", 500, (raw) => plain(`echo: ${raw}`)],
+    ["plain-text 500 with Python's json.dumps of the body (ASCII only)", 500, (raw) => plain(`echo: ${pythonDumps(JSON.parse(raw))}`)],
+    ["422 detail with the URL-encoded body", 422, (raw) => fastApi(`echo: ${encodeURIComponent(raw)}`)],
+    ["500 with the form-encoded body", 500, (raw) => plain(`echo: ${new URLSearchParams({ body: raw }).toString()}`)],
+    ["500 with the base64 body", 500, (raw) => plain(`echo: ${Buffer.from(raw).toString("base64")}`)],
+    ["422 detail with the base64url body", 422, (raw) => fastApi(`echo: ${Buffer.from(raw).toString("base64url")}`)],
+    [
+      "422 naming the password alone, raw, URL-encoded and base64",
+      422,
+      (raw) => {
+        const pw = JSON.parse(JSON.parse(raw).value).password as string;
+        return fastApi(`echo: password ${pw} / ${encodeURIComponent(pw)} / ${Buffer.from(pw).toString("base64")} is too weak`);
+      },
+    ],
+  ];
+  function fastApi(msg: string) {
+    return { contentType: "application/json", text: JSON.stringify({ detail: [{ loc: ["body", "value"], msg, type: "value_error" }] }) };
+  }
+  function plain(text: string) {
+    return { contentType: "text/plain", text };
+  }
+
+  test.each(echoes)("%s: no form of the password or of the value reaches the error", async (_name, status, echo) => {
+    const server = createServer((req, res) => {
+      let raw = "";
+      req.on("data", (d: Buffer) => (raw += d.toString()));
+      req.on("end", () => {
+        const answer = echo(raw);
+        res.writeHead(status, { "content-type": answer.contentType });
+        res.end(answer.text);
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const vault = createClients({ apiUrl: `http://127.0.0.1:${port}`, token: "t0ken-for-the-echo-test" }, { retry: { baseDelayMs: 5, maxDelayMs: 10 } }).vault();
+      // A 422 on a create, a 500 on an update by id (neither is retried).
+      const request = { type: "registry_credentials" as const, key: "registry", value, ...(status === 500 ? { id: 7 } : {}) };
+      const err = await caught(vault.upsert(request));
+      expect(err.status).toBe(status);
+      const everything = JSON.stringify({ message: err.message, ...err, stack: err.stack });
+      expect(err.message).toContain("echo: "); // the platform's words are there...
+      for (const decoded of decodings(everything)) {
+        expect(decoded).not.toContain(password); // ...without the password, however it was encoded
+        expect(decoded).not.toContain('"is\\try');
+      }
+    } finally {
+      server.close();
+    }
+  });
+
+  test("the service account's secret is not shown when the token URL echoes the Basic header and the form", async () => {
+    const clientSecret = "gw-client-secret-0123456789";
+    const server = createServer((req, res) => {
+      let raw = "";
+      req.on("data", (d: Buffer) => (raw += d.toString()));
+      req.on("end", () => {
+        res.writeHead(401, { "content-type": "application/json" });
+        const basic = String(req.headers.authorization ?? "").replace(/^Basic /, "");
+        res.end(JSON.stringify({ error: "invalid_client", error_description: `echo: credentials ${basic} body ${raw}` }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const url = `http://127.0.0.1:${port}`;
+      const clients = createClients({ aigatewayApiUrl: url, aigatewayClientId: "gw-client", aigatewayClientSecret: clientSecret, aigatewayTokenUrl: `${url}/token` });
+      const err = await caught(clients.aigateway().listTokens("some-gateway"));
+      expect(err).toMatchObject({ code: ErrorCodes.AUTH, status: 401 });
+      expect(err.message).toContain("echo: credentials ");
+      for (const decoded of decodings(JSON.stringify({ message: err.message, ...err }))) expect(decoded).not.toContain(clientSecret);
+    } finally {
+      server.close();
+    }
+  });
+});
+
+/**
+ * The text and what it decodes to in every way a secret could be hidden in it, in any order up to
+ * four steps deep: JSON unescaping, URL and form decoding, and base64 / base64url decoding of every
+ * run that looks like base64 (at each of the four alignments). Independent of the scrubber's own list.
+ */
+function decodings(text: string): string[] {
+  const jsonUnescape = (s: string) =>
+    s.replace(/\\(u[0-9a-fA-F]{4}|["\\/bfnrt])/g, (_m, e: string) =>
+      e[0] === "u" ? String.fromCharCode(parseInt(e.slice(1), 16)) : ({ b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" } as Record<string, string>)[e] ?? e,
+    );
+  const percentDecode = (s: string) =>
+    s.replace(/(%[0-9a-fA-F]{2})+/g, (run) => {
+      try {
+        return decodeURIComponent(run);
+      } catch {
+        return run;
+      }
+    });
+  const base64Decode = (shift: number) => (s: string) =>
+    s.replace(/[A-Za-z0-9+/_-]{8,}={0,2}/g, (run) => run.slice(0, shift) + Buffer.from(run.slice(shift), "base64").toString("utf8"));
+  const steps = [jsonUnescape, percentDecode, (s: string) => percentDecode(s.replace(/\+/g, " ")), ...[0, 1, 2, 3].map(base64Decode)];
+  const seen = new Set([text]);
+  let frontier = [text];
+  for (let depth = 0; depth < 4; depth++) {
+    frontier = frontier.flatMap((s) => steps.map((step) => step(s))).filter((s) => !seen.has(s));
+    for (const s of frontier) seen.add(s);
+  }
+  return [...seen];
+}
