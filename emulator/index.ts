@@ -73,7 +73,7 @@ export interface Emulator {
    * Stops and starts again on the same ports and data folder, as a restarted process would:
    * the state is read back from disk; faults return to those given at start and counts to zero.
    */
-  restart(): Promise<void>;
+  restart(options?: { downForMs?: number }): Promise<void>;
 }
 
 interface Running {
@@ -199,11 +199,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       running = undefined;
       if (ownsDataDir) await fs.rm(dataDir, { recursive: true, force: true });
     },
-    async restart() {
+    async restart(restartOptions: { downForMs?: number } = {}) {
       if (!running) throw new Error("the emulator was stopped; start a new one instead");
       const ports = { port: running.port, tlsPort: running.tlsPort };
       await shutdown(running);
       running = undefined;
+      // An outage: connections are refused meanwhile, as during a platform deploy.
+      if (restartOptions.downForMs) await new Promise((r) => setTimeout(r, restartOptions.downForMs));
       running = await launch(options, initialFaults, dataDir, tls, ports);
     },
   };

@@ -27,12 +27,26 @@ export function credentialResourceParts(
     props[k] = decl.secretInputs.includes(k) && v !== undefined ? pulumi.secret(v as pulumi.Input<unknown>) : v;
   }
   if (decl.autoName) props.autoNamePrefix = name;
+  // The provider derives auto-names from the URN (so a re-run finds what an interrupted create
+  // made) and names both resources when two declare the same platform object.
+  props.resourceUrn = pulumi.createUrn(name, typeToken(decl), opts?.parent);
   const secrets = secretOutputNames(decl);
   const options: pulumi.CustomResourceOptions = {
     ...opts,
     additionalSecretOutputs: [...new Set([...secrets, ...(opts?.additionalSecretOutputs ?? [])])],
   };
-  return [serializedProvider(decl.typeName), name, props, options, decl.module, decl.typeName];
+  return [providerOf(decl.typeName), name, props, options, decl.module, decl.typeName];
+}
+
+/**
+ * One provider object per kind: @pulumi/pulumi caches a provider's serialized text by object, so
+ * a fresh object per resource would be serialized again for each of them.
+ */
+const providers = new Map<string, pulumi.dynamic.ResourceProvider>();
+function providerOf(typeName: string): pulumi.dynamic.ResourceProvider {
+  let p = providers.get(typeName);
+  if (!p) providers.set(typeName, (p = serializedProvider(typeName)));
+  return p;
 }
 
 export { typeToken };

@@ -7,7 +7,7 @@
 import { ErrorCodes, isPlatformError } from "./errors";
 import { HttpClient } from "./http";
 import { AnyObject, GatewayToken, GatewayTokenList } from "./models";
-import { createOnce } from "./serverless";
+import { createOnce } from "./create-once";
 
 export const gatewayPaths = {
   /** Relative to the AI gateway's base URL. */
@@ -69,8 +69,9 @@ export class AiGatewayApi {
     const before = new Set((await this.listTokens(gateway)).map((t) => t.id));
     return createOnce({
       create: () => this.createToken(gateway, name),
-      findOrphans: async () => (await this.listTokens(gateway)).filter((t) => t.name === name && !before.has(t.id)).map((t) => t.id),
+      findStrays: async () => (await this.listTokens(gateway)).filter((t) => t.name === name && !before.has(t.id)).map((t) => t.id),
       remove: (id) => this.deleteToken(gateway, id),
+      lateLandingMs: 2 * this.http.timeoutMs,
     });
   }
 }

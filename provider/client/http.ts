@@ -70,7 +70,8 @@ export class HttpClient {
   readonly baseUrl: string;
   private readonly service: "ccluster" | "aigateway";
   private readonly auth?: TokenSource;
-  private readonly timeoutMs: number;
+  /** Per-attempt limit; a create that timed out may still land within about this long again. */
+  readonly timeoutMs: number;
   private readonly retry: RetryPolicy;
   private readonly dispatcher: Dispatcher;
   private readonly userAgent: string;

@@ -1,5 +1,6 @@
 /** Serverless API keys (`/credentials/api-key`), the platform's earlier external API. */
-import { ErrorCodes, isPlatformError, isUncertainFailure } from "./errors";
+import { createOnce } from "./create-once";
+import { ErrorCodes, isPlatformError } from "./errors";
 import { HttpClient } from "./http";
 import { AnyObject, ApiKey, ApiKeyList } from "./models";
 
@@ -34,40 +35,17 @@ export class ServerlessKeysApi {
   }
 
   /**
-   * Creates a key whose name is unique to this call, recovering from a lost answer: the key's
-   * secret is shown only once, so a key whose answer was lost is useless. It is deleted (no
-   * orphan stays behind) and the create is tried once more. Keys that existed before are never
-   * touched.
+   * Creates a key, recovering from a lost or late answer (see `createOnce`): the key's secret is
+   * shown only once, so a key whose answer was lost is useless and is deleted. Keys with this
+   * name that existed before the call are never touched.
    */
   async createRecovering(uniqueName: string): Promise<ApiKey> {
     const before = new Set((await this.list()).map((k) => k.id));
     return createOnce({
       create: () => this.create(uniqueName),
-      findOrphans: async () => (await this.list()).filter((k) => k.name === uniqueName && !before.has(k.id)).map((k) => k.id),
+      findStrays: async () => (await this.list()).filter((k) => k.name === uniqueName && !before.has(k.id)).map((k) => k.id),
       remove: (id) => this.delete(id),
+      lateLandingMs: 2 * this.http.timeoutMs,
     });
-  }
-}
-
-/**
- * The create-once pattern shared by everything whose secret is only in the create answer:
- * on an answer that may have been lost, remove whatever the lost call made, then try again.
- */
-export async function createOnce<T>(steps: {
-  create: () => Promise<T>;
-  findOrphans: () => Promise<string[]>;
-  remove: (id: string) => Promise<unknown>;
-  attempts?: number;
-}): Promise<T> {
-  const attempts = steps.attempts ?? 3;
-  for (let i = 1; ; i++) {
-    try {
-      return await steps.create();
-    } catch (e) {
-      // Only transient failures are worth another try; a 4xx would fail the same way again.
-      if (!isUncertainFailure(e) || i >= attempts) throw e;
-      await new Promise((r) => setTimeout(r, 200 * i));
-      for (const id of await steps.findOrphans()) await steps.remove(id);
-    }
   }
 }

@@ -35,6 +35,12 @@ export interface Operations<I> {
    * (their secret was only shown once).
    */
   adopt?(inputs: I, ctx: OperationContext): Promise<{ id: string; outs: State } | undefined>;
+  /**
+   * The platform objects of this kind whose name starts with `stem`, as the inputs place them
+   * (vault type and visibility, gateway). Lets `create` find what an interrupted create of an
+   * auto-named resource left behind. Required for kinds with `autoName`.
+   */
+  listByNamePrefix?(stem: string, inputs: I, ctx: OperationContext): Promise<{ id: string; name: string }[]>;
   /** The live state, or undefined when it no longer exists. */
   read(id: string, state: State, ctx: OperationContext): Promise<State | undefined>;
   /** Applies in-place changes. Absent: every input change replaces. */

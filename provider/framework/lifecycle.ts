@@ -10,19 +10,24 @@ import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { z } from "zod";
 import { createClients, resolveSettings, type ConfigSource } from "../client";
 import type { KindDeclaration, OperationContext, State } from "./declaration";
+import { claimIdentity, describeResource, freeGeneration, idsBeingReplaced, isGenerationOf, nameStem, noteReplacement } from "./ownership";
+import { warnUser } from "./notices";
 import { validateInputs } from "./validation";
 
 /**
- * Marks checked inputs whose name `check` generated. The engine checks a replacement's inputs
- * afresh, so a generated name gets a new value then and the replacement never collides.
+ * Marks checked inputs whose name the provider chooses. `create` derives the name from the
+ * resource's URN (see ownership.ts), so a re-run finds what an interrupted create left behind.
  */
 const AUTO_NAMED = "autoNamed";
 
+/** The resource's URN, which the SDK passes so the provider can derive names and name claimants. */
+const RESOURCE_URN = "resourceUrn";
+
 /**
  * Bookkeeping, not user input: what the dynamic-provider runtime adds (`__provider`) and our
- * marker. Dropped before validation and from what `create` and `update` store as outputs.
+ * markers. Dropped before validation and from what `create` and `update` store as outputs.
  */
-const runtimeKeys = new Set(["__provider", AUTO_NAMED]);
+const runtimeKeys = new Set(["__provider", AUTO_NAMED, RESOURCE_URN]);
 const DAY_MS = 86_400_000;
 
 export interface LifecycleOptions {
@@ -43,6 +48,8 @@ export function providerClock(env: NodeJS.ProcessEnv = process.env): () => Date 
 }
 
 export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptions = {}): dynamic.ResourceProvider {
+  // An auto-name is chosen at create by looking for earlier generations: a kind must be able to.
+  if (decl.autoName && !decl.operations.listByNamePrefix) throw new Error(`${decl.typeName} is auto-named, so its operations need listByNamePrefix`);
   const now = opts.now ?? providerClock();
   let config: ConfigSource | undefined;
   let ctx: OperationContext | undefined;
@@ -68,22 +75,31 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
           "which needs its key; adopt by key instead (key + adoptExisting: true)";
         return { inputs: news, failures: [{ property: "existingId", reason }] };
       }
+      const urn = typeof news[RESOURCE_URN] === "string" ? (news[RESOURCE_URN] as string) : undefined;
+      const conflict = urn ? claimConflict(decl, parsed, urn) : undefined;
+      if (conflict) return { inputs: news, failures: [{ property: "", reason: conflict }] };
       // Adopting by id leaves the name to the adopted item's, known only once it is read.
       if (decl.autoName && parsed[decl.autoName.property] === undefined && parsed.existingId === undefined) {
-        parsed[decl.autoName.property] = autoName(decl.autoName.style, parsed.autoNamePrefix, olds?.[decl.autoName.property], olds?.autoNamePrefix);
         parsed[AUTO_NAMED] = true;
+        if (!urn) parsed[decl.autoName.property] = randomName(decl.autoName.style, parsed.autoNamePrefix, olds?.[decl.autoName.property], olds?.autoNamePrefix);
+        // A name chosen before names were derived stays as it is.
+        else if (olds?.[AUTO_NAMED] === true && typeof olds[decl.autoName.property] === "string" && olds.autoNamePrefix === parsed.autoNamePrefix)
+          parsed[decl.autoName.property] = olds[decl.autoName.property];
       }
+      if (urn) parsed[RESOURCE_URN] = urn;
       return { inputs: dropUndefined(parsed) };
     },
 
-    async diff(_id, olds, news) {
+    async diff(id, olds, news) {
       const changed: string[] = [];
       const replaces: string[] = [];
       for (const name of inputNames) {
         if (name === "autoNamePrefix") continue; // renaming the Pulumi resource alone changes nothing
         // An optional input that is also a computed output (a generated token) keeps its value,
         // and so does the name of an item adopted by id.
-        if (news[name] === undefined && (name in decl.outputs || (name === decl.autoName?.property && news.existingId !== undefined))) continue;
+        // So does an auto-name, which `create` chooses.
+        const nameFromPlatform = name === decl.autoName?.property && (news.existingId !== undefined || news[AUTO_NAMED] === true);
+        if (news[name] === undefined && (name in decl.outputs || nameFromPlatform)) continue;
         const hashed = decl.storeHashOnly?.includes(name);
         const before = hashed ? olds[`${name}Sha256`] : olds[name];
         const after = hashed && typeof news[name] === "string" ? sha256(news[name] as string) : news[name];
@@ -101,6 +117,8 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
       const drifted = await decl.operations.driftCheck?.(olds, news as never);
       if (drifted) changed.push(drifted);
       const uniqueReplaces = [...new Set(replaces)];
+      // The object being replaced stays live until its successor exists: not a leftover to clean up.
+      if (uniqueReplaces.length > 0 && typeof news[RESOURCE_URN] === "string") noteReplacement(news[RESOURCE_URN] as string, id);
       if (uniqueReplaces.length > 0 && news.existingId !== undefined) {
         // The replacement would adopt the very item the old one deletes. Refuse before anything happens.
         throw new Error(
@@ -118,6 +136,9 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
     async create(inputs) {
       const c = context();
       const clean = withoutRuntimeKeys(inputs) as z.output<typeof decl.inputs>;
+      const urn = inputs[RESOURCE_URN];
+      if (decl.autoName && inputs[AUTO_NAMED] === true && clean[decl.autoName.property] === undefined && typeof urn === "string")
+        clean[decl.autoName.property] = await claimDerivedName(decl, clean, urn, c);
       const adopting = clean.adoptExisting === true || clean.existingId !== undefined;
       if (adopting && !decl.operations.adopt)
         throw new Error(`${decl.typeName} cannot adopt an existing item: its secret is only shown when it is created`);
@@ -159,7 +180,56 @@ function replacementCollides(decl: KindDeclaration, olds: State, news: State): b
   return (decl.identity ?? ["key", "visibility"]).every((p) => isDeepStrictEqual(withDefaults(olds)[p], withDefaults(news)[p]));
 }
 
-function autoName(style: "kebab" | "posix", prefix: unknown, oldName: unknown, oldPrefix: unknown): string {
+/**
+ * The auto-name of a new object: the lowest free generation of the resource's derived name.
+ * Objects of earlier generations that no state records (an interrupted create left them, or a
+ * replaced object whose delete never ran) are removed first, and the user is told: a vault item
+ * could be taken over, but a name alone cannot tell a leftover from the object a targeted replace
+ * (`--target-replace`, which the provider never sees in `diff`) still needs, and removing it is
+ * always safe for the state, while taking it over is not.
+ */
+async function claimDerivedName(decl: KindDeclaration, inputs: Record<string, unknown>, urn: string, ctx: OperationContext): Promise<string> {
+  const { style } = decl.autoName!;
+  const stem = nameStem(style, inputs.autoNamePrefix, urn);
+  const family = (await decl.operations.listByNamePrefix!(stem, inputs as never, ctx)).filter((o) => isGenerationOf(style, stem, o.name));
+  const live = idsBeingReplaced(urn);
+  const leftovers = family.filter((o) => !live.has(o.id));
+  for (const o of leftovers) {
+    await decl.operations.delete(o.id, inputs, ctx);
+    await warnUser(
+      `${describeResource(urn)}: removed ${className(decl)} "${o.name}" (id ${o.id}), left on the platform by an interrupted create that no state records; a new one is made in its place`,
+      urn,
+    );
+  }
+  return freeGeneration(style, stem, new Set(family.filter((o) => live.has(o.id)).map((o) => o.name)));
+}
+
+/**
+ * Refuses a second resource of this command that declares the same platform object (vault
+ * type, key and visibility; gateway and token name; file path) as another: they would share it,
+ * and destroying either would delete it under the other.
+ */
+function claimConflict(decl: KindDeclaration, inputs: Record<string, unknown>, urn: string): string | undefined {
+  const identity = decl.identity ?? ["key", "visibility"];
+  const values = identity.map((p) => inputs[p]);
+  if (values.some((v) => typeof v !== "string")) return undefined; // auto-named, adopted by id, or not known yet
+  const holder = claimIdentity(JSON.stringify([decl.module, decl.typeName, ...values]), urn);
+  if (!holder) return undefined;
+  const what = identity.map((p, i) => `${p} ${JSON.stringify(values[i])}`).join(", ");
+  return (
+    `${describeResource(urn)} declares the same ${className(decl)} (${what}) as ${describeResource(holder)}: ` +
+    "two resources would share one platform object, and destroying either would delete it under the other. Give one of them another " +
+    `${identity.filter((p) => p !== "visibility").join(" or ")}`
+  );
+}
+
+/** The kind as users write its class: `BearerToken`, `aigateway.AuthToken`. */
+function className(decl: KindDeclaration): string {
+  return decl.module === "ccluster" ? decl.typeName : `${decl.module}.${decl.typeName}`;
+}
+
+/** The name a stack without resource URNs gets (an SDK older than derived names): random, as before. */
+function randomName(style: "kebab" | "posix", prefix: unknown, oldName: unknown, oldPrefix: unknown): string {
   // Keep the name across updates as long as the resource name is the same.
   if (typeof oldName === "string" && oldPrefix === prefix) return oldName;
   const base = typeof prefix === "string" && prefix ? prefix : "item";

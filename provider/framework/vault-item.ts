@@ -24,6 +24,14 @@ export async function findToAdopt(
   return existing;
 }
 
+/** `listByNamePrefix` for a vault kind: the items of its type whose key starts with the stem, at the declared visibility. */
+export function listVaultItemsByNamePrefix(type: VaultType) {
+  return async (stem: string, inputs: { visibility: Visibility }, ctx: OperationContext): Promise<{ id: string; name: string }[]> => {
+    const items = await ctx.clients.vault().list({ type, searchQuery: stem });
+    return items.filter((i) => (i.visibility ?? "USER") === inputs.visibility && i.key.startsWith(stem)).map((i) => ({ id: String(i.id), name: i.key }));
+  };
+}
+
 /** The inputs every vault kind has (see `vaultItemInputs`). */
 interface VaultCommon {
   key?: string;
@@ -75,6 +83,8 @@ export function vaultItemOperations<I extends VaultCommon>(spec: VaultItemSpec<I
       const item = value === existing.value ? existing : await write(ctx, adoptedInputs, value, existing.id);
       return { id: String(item.id), outs: outputsOf(item, adoptedInputs) };
     },
+
+    listByNamePrefix: listVaultItemsByNamePrefix(spec.type),
 
     async read(id, state, ctx) {
       const item = await ctx.clients.vault().find(Number(id));

@@ -12,7 +12,7 @@ import type { UserVaultItem, Visibility } from "../client";
 import { vaultItemInputs, vaultItemOutputs } from "../framework/common-inputs";
 import { defineKind, type OperationContext, type State } from "../framework/declaration";
 import { providerClock } from "../framework/lifecycle";
-import { findToAdopt } from "../framework/vault-item";
+import { findToAdopt, listVaultItemsByNamePrefix } from "../framework/vault-item";
 
 const DEFAULT_EARLY_RENEWAL_DAYS = 30;
 
@@ -109,6 +109,7 @@ export const certificate = defineKind({
       // Only the CA lives in the vault; the client key of an adopted certificate stays with whoever made it.
       return { id: String(existing.id), outs: { ...outputsOfCa(existing.value, ctx.now()), itemId: existing.id, key: existing.key, visibility: existing.visibility ?? "USER" } };
     },
+    listByNamePrefix: listVaultItemsByNamePrefix("certificates"),
     async read(id, state, ctx) {
       const item = await ctx.clients.vault().find(Number(id));
       if (!item) return undefined;

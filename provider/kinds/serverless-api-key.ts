@@ -39,6 +39,9 @@ export const serverlessApiKey = defineKind({
       const created = await ctx.clients.serverless().createRecovering(i.name!);
       return { id: created.id, outs: { apiKeyId: created.id, name: created.name, key: created.key, keyReturned: created.key !== undefined } };
     },
+    async listByNamePrefix(stem, _inputs, ctx) {
+      return (await ctx.clients.serverless().list()).filter((k) => k.name.startsWith(stem)).map((k) => ({ id: k.id, name: k.name }));
+    },
     async read(id, state, ctx) {
       const live = await ctx.clients.serverless().find(id);
       // The secret is never listed: keep the one from creation.

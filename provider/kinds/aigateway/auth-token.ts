@@ -1,5 +1,8 @@
 import { z } from "zod";
 import { gatewayNamePattern } from "../../client/aigateway";
+import { ErrorCodes, isPlatformError } from "../../client/errors";
+import type { OperationContext } from "../../framework/declaration";
+import { warnUser } from "../../framework/notices";
 import { autoNameInput, rotationInputs, rotationOutputs } from "../../framework/common-inputs";
 import { defineKind } from "../../framework/declaration";
 
@@ -17,9 +20,59 @@ const inputs = z.strictObject({
     .optional()
     .describe("The token's name, unique per gateway. Auto-named from the resource name when omitted."),
   requestsPerMinute: z.int().min(1).max(1_000_000).optional().describe("Per-token rate limit, set after creation."),
+  adoptExisting: z
+    .boolean()
+    .default(false)
+    .describe(
+      "When a token with this `name` already exists on the gateway and no state records it (an interrupted `pulumi up` left it, or it was made elsewhere), delete it and make a new one. Its secret was shown only when it was made, so it cannot be taken over.",
+    ),
   ...autoNameInput,
   ...rotationInputs,
 });
+
+type Inputs = z.output<typeof inputs>;
+
+/** Creates the token, then sets its rate limit; a token whose limit could not be set is removed. */
+async function createToken(i: Inputs, ctx: OperationContext) {
+  const api = ctx.clients.aigateway();
+  let created;
+  try {
+    created = await api.createTokenRecovering(i.gateway, i.name!);
+  } catch (e) {
+    if (!isPlatformError(e, ErrorCodes.CONFLICT)) throw e;
+    throw new Error(
+      `[${ErrorCodes.CONFLICT}] aigateway.AuthToken: a token named "${i.name}" already exists on gateway "${i.gateway}" and this stack's state does not record it ` +
+        "(an interrupted `pulumi up` may have left it, or it was made elsewhere). Its secret was shown only when it was made, so it cannot be taken over: " +
+        "set adoptExisting: true to delete it and make a new one, or give this token another name.",
+    );
+  }
+  let status = created.status;
+  try {
+    if (i.requestsPerMinute !== undefined) status = (await api.updateToken(i.gateway, created.id, { rate_limit: { requests_per_minute: i.requestsPerMinute } })).status;
+  } catch (e) {
+    // The create fails, so Pulumi will not record the token: remove it rather than leave an unlimited orphan.
+    await removeUnrecorded(ctx, i.gateway, created.id);
+    throw e;
+  }
+  return { id: created.id, outs: { tokenId: created.id, status, token: created.token } };
+}
+
+/**
+ * Deletes a token no state will record, trying harder than a plain delete: the token authenticates
+ * until it is gone. If it still cannot be deleted, it is at least deactivated.
+ */
+async function removeUnrecorded(ctx: OperationContext, gateway: string, id: string): Promise<void> {
+  const api = ctx.clients.aigateway();
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      await api.deleteToken(gateway, id);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+  await api.updateToken(gateway, id, { status: "INACTIVE" }).catch(() => undefined);
+}
 
 /** An authentication token for one AI gateway. Shown once, at creation. */
 export const authToken = defineKind({
@@ -43,18 +96,18 @@ export const authToken = defineKind({
   deleteBeforeReplace: "when-same-key",
   identity: ["gateway", "name"],
   operations: {
-    async create(i, ctx) {
+    create: createToken,
+    // `adoptExisting`: a same-named token no state records is deleted, and a new one made.
+    async adopt(i, ctx) {
       const api = ctx.clients.aigateway();
-      const created = await api.createTokenRecovering(i.gateway, i.name!);
-      let status = created.status;
-      try {
-        if (i.requestsPerMinute !== undefined) status = (await api.updateToken(i.gateway, created.id, { rate_limit: { requests_per_minute: i.requestsPerMinute } })).status;
-      } catch (e) {
-        // The create fails, so Pulumi will not record the token; remove it rather than leave an unlimited orphan.
-        await api.deleteToken(i.gateway, created.id).catch(() => undefined);
-        throw e;
+      for (const t of (await api.listTokens(i.gateway)).filter((t) => t.name === i.name)) {
+        await api.deleteToken(i.gateway, t.id);
+        await warnUser(`aigateway.AuthToken: deleted the existing token "${t.name}" (id ${t.id}) on gateway "${i.gateway}" (adoptExisting); a new one is made in its place`);
       }
-      return { id: created.id, outs: { tokenId: created.id, status, token: created.token } };
+      return createToken(i, ctx);
+    },
+    async listByNamePrefix(stem, i, ctx) {
+      return (await ctx.clients.aigateway().listTokens(i.gateway)).filter((t) => t.name.startsWith(stem)).map((t) => ({ id: t.id, name: t.name }));
     },
     async read(id, state, ctx) {
       const live = await ctx.clients.aigateway().getToken(String(state.gateway), id);

@@ -1,0 +1,71 @@
+/**
+ * Creating something whose secret is only in the create answer (a serverless API key, a gateway
+ * token), so that no attempt leaves a live credential behind that nobody holds the secret of.
+ *
+ * A create is never repeated blindly. After an attempt whose answer was lost (the connection
+ * broke, a 5xx), what that attempt may have made is looked for and removed before the next try.
+ * An attempt that timed out (or met a gateway timeout) may still land later, after the retry
+ * succeeded: then the caller waits, up to `lateLandingMs`, for those late objects and removes
+ * them too. On final failure, strays found are removed before the error is thrown.
+ */
+import { ErrorCodes, isUncertainFailure, type PlatformError } from "./errors";
+
+export interface CreateOnceSteps<T extends { id: string }> {
+  create: () => Promise<T>;
+  /** Ids of objects an attempt of this call may have made (never objects that existed before it). */
+  findStrays: () => Promise<string[]>;
+  remove: (id: string) => Promise<unknown>;
+  /** Attempts in all (default 3). */
+  attempts?: number;
+  /** How long a timed-out request may still take to land on the platform. */
+  lateLandingMs: number;
+  /** Poll interval while waiting for late landings (default 250 ms). */
+  pollMs?: number;
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A failure after which the request may still be carried out later: a timeout or a gateway timeout. */
+function mayLandLater(e: unknown): boolean {
+  const err = e as PlatformError;
+  return (err.code === ErrorCodes.NETWORK && err.mayHaveSucceeded) || err.status === 502 || err.status === 504;
+}
+
+export async function createOnce<T extends { id: string }>(steps: CreateOnceSteps<T>): Promise<T> {
+  const attempts = steps.attempts ?? 3;
+  let pendingLate = 0; // attempts that may still land, not yet found and removed
+  const removeStrays = async (keep?: string) => {
+    for (const id of await steps.findStrays()) {
+      if (id === keep) continue;
+      await steps.remove(id);
+      pendingLate = Math.max(0, pendingLate - 1);
+    }
+  };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const made = await steps.create();
+      await sweepLateLandings(made.id);
+      return made;
+    } catch (e) {
+      if (!isUncertainFailure(e)) {
+        await removeStrays();
+        throw e;
+      }
+      if (mayLandLater(e)) pendingLate++;
+      await pause(200 * attempt);
+      await removeStrays();
+      if (attempt >= attempts) {
+        await sweepLateLandings(undefined);
+        throw e;
+      }
+    }
+  }
+
+  async function sweepLateLandings(keep: string | undefined): Promise<void> {
+    const deadline = Date.now() + steps.lateLandingMs;
+    while (pendingLate > 0 && Date.now() < deadline) {
+      await pause(steps.pollMs ?? 250);
+      await removeStrays(keep);
+    }
+  }
+}

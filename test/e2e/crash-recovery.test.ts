@@ -1,0 +1,127 @@
+/**
+ * A `pulumi up` killed with SIGKILL while creates are in flight, then the recovery the README
+ * documents (`pulumi cancel`, `pulumi refresh --clear-pending-creates`, `pulumi up`): the platform
+ * must hold exactly what the state records (no orphan, no loss, no duplicate), `destroy` must
+ * leave nothing, and no secret may reach the output, the state or the backend's files.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { runPulumi } from "../harness/engine";
+import { admin, useEmulator } from "../support/emulator";
+import type { TestProject } from "../support/pulumi-project";
+import {
+  leakedSecrets,
+  platformHoldings,
+  reconcile,
+  scaleProject,
+  scaleResources,
+  scaleSecrets,
+  startPulumi,
+  stateHoldings,
+  waitUntil,
+} from "../support/stack-at-scale";
+
+jest.setTimeout(900_000);
+const COUNT = 50;
+
+/** Every file under a folder, as text. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? filesUnder(p) : [readFileSync(p, "utf8")];
+  });
+}
+
+/** How many objects the platform holds for the stack's user. */
+async function platformCount(emu: Parameters<typeof platformHoldings>[0]): Promise<number> {
+  const h = await platformHoldings(emu);
+  return h.vault.length + h.apiKeys.length + h.gatewayTokens.length;
+}
+
+/** Fails with the command's own output when it did not succeed. */
+function expectSuccess(step: string, r: { code: number; stdout: string; stderr: string }): void {
+  if (r.code !== 0) throw new Error(`${step} exited ${r.code}:\n${r.stdout.slice(-4000)}\n${r.stderr.slice(-2000)}`);
+}
+
+/** The recovery the README documents after a killed `pulumi up`. */
+async function recover(project: TestProject, log: string[]): Promise<string> {
+  const run = async (args: string[]) => {
+    const r = await runPulumi([...args, "--non-interactive"], { cwd: project.dir, env: project.env });
+    log.push(r.stdout, r.stderr);
+    return r;
+  };
+  const cancel = await run(["cancel", "--yes"]);
+  expectSuccess("pulumi cancel", cancel);
+  const refresh = await run(["refresh", "--yes", "--clear-pending-creates", "--skip-preview"]);
+  expectSuccess("pulumi refresh", refresh);
+  const up = await run(["up", "--yes", "--skip-preview"]);
+  expectSuccess("pulumi up", up);
+  return up.stdout + up.stderr;
+}
+
+// Kill points: early (few creates landed), in the middle, and near the end of the 50 creates.
+describe.each([
+  { killAfter: 5, tag: "early" },
+  { killAfter: 25, tag: "middle" },
+  { killAfter: 40, tag: "late" },
+])("SIGKILL of `pulumi up` after $killAfter creates", ({ killAfter, tag }) => {
+  const secrets = scaleSecrets(tag);
+  const resources = scaleResources(COUNT, secrets);
+  const log: string[] = [];
+  let project: TestProject;
+  let orphansAtKill: string[] = [];
+  const emu = useEmulator(); // a platform of its own for each kill point
+
+  beforeAll(async () => {
+    // A little latency keeps many creates in flight when the kill lands.
+    await admin(emu(), "PUT", "/faults", { latencyMs: 300 });
+    project = await scaleProject(emu(), resources);
+  });
+
+  afterAll(async () => {
+    await project?.cleanup();
+  });
+
+  test("the killed run leaves objects that its state does not record", async () => {
+    const up = startPulumi(["up", "--yes", "--skip-preview", "--non-interactive", "--parallel", "16"], project);
+    await waitUntil(`the platform holds ${killAfter} objects`, async () => (await platformCount(emu())) >= killAfter);
+    up.kill();
+    const killed = await up.done;
+    log.push(killed.stdout, killed.stderr);
+    expect(killed.code).not.toBe(0);
+    await admin(emu(), "PUT", "/faults", {});
+    // Let requests that were in flight at the kill land, as a real platform would finish them.
+    await new Promise((r) => setTimeout(r, 1000));
+    orphansAtKill = reconcile(await platformHoldings(emu()), await stateHoldings(project.stack)).orphans;
+    // The point of the test: without recovery these would be orphans.
+    expect(orphansAtKill.length).toBeGreaterThan(0);
+  });
+
+  test("after the documented recovery the platform holds exactly what the state records", async () => {
+    const upOutput = await recover(project, log);
+    // Each leftover was found by its resource's create, removed, and the user told so.
+    const removed = [...upOutput.matchAll(/removed \S+ "[^"]+" \(id ([^)]+)\), left on the platform by an interrupted create/g)].map((m) => m[1]);
+    expect([...new Set(removed)].sort()).toEqual([...orphansAtKill].sort());
+    const platform = await platformHoldings(emu());
+    const state = await stateHoldings(project.stack);
+    expect(reconcile(platform, state)).toEqual({ orphans: [], lost: [], duplicateIds: [] });
+    expect(state.vault.length + state.apiKeys.length + state.gatewayTokens.length).toBe(COUNT);
+  });
+
+  test("a preview then finds nothing to do, and destroy leaves nothing behind", async () => {
+    const preview = await runPulumi(["preview", "--non-interactive", "--expect-no-changes"], { cwd: project.dir, env: project.env });
+    log.push(preview.stdout, preview.stderr);
+    expectSuccess("pulumi preview --expect-no-changes", preview);
+    const destroy = await runPulumi(["destroy", "--yes", "--skip-preview", "--non-interactive"], { cwd: project.dir, env: project.env });
+    log.push(destroy.stdout, destroy.stderr);
+    expectSuccess("pulumi destroy", destroy);
+    expect(await platformHoldings(emu())).toEqual({ vault: [], apiKeys: [], gatewayTokens: [] });
+  });
+
+  test("no secret reached the output, the state export or the backend's files", async () => {
+    const exported = await runPulumi(["stack", "export", "--non-interactive"], { cwd: project.dir, env: project.env });
+    const backendDir = project.env.PULUMI_BACKEND_URL.replace(/^file:\/\//, "");
+    const places = [...log, exported.stdout, ...filesUnder(backendDir)];
+    expect(leakedSecrets(Object.values(secrets), places)).toEqual([]);
+  });
+});

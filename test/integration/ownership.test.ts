@@ -1,0 +1,151 @@
+/**
+ * Nothing a stack made is lost track of, at the provider level against the emulator:
+ * auto-names derived from the resource's URN (so a re-run finds an interrupted create's object),
+ * leftovers removed before a new one is made, a replacement's live predecessor left alone, and
+ * exclusive claims on a platform object within one command.
+ * (The same under the real engine, with a SIGKILL: test/e2e/crash-recovery.test.ts.)
+ */
+import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { makeResourceProvider } from "../../provider/framework/lifecycle";
+import { nameStem, resetOwnership } from "../../provider/framework/ownership";
+import { kindByName } from "../../provider/registry";
+import { clientsFor, settingsFor, useEmulator } from "../support/emulator";
+
+const emu = useEmulator();
+const urnOf = (type: string, name: string) => `urn:pulumi:test::ownership::pulumi-nodejs:dynamic/ccluster:${type}::${name}`;
+beforeEach(() => resetOwnership());
+
+/** A fresh provider process, as the next `pulumi up` gets. */
+function freshProvider(typeName: string): dynamic.ResourceProvider {
+  const p = makeResourceProvider(kindByName(typeName));
+  const s = settingsFor(emu());
+  const config: Record<string, string | undefined> = {
+    "ccluster:apiUrl": s.apiUrl,
+    "ccluster:token": s.token,
+    "aigateway:apiUrl": s.aigatewayApiUrl,
+    "aigateway:clientId": s.aigatewayClientId,
+    "aigateway:clientSecret": s.aigatewayClientSecret,
+  };
+  void p.configure!({ config: { get: (k: string) => config[k], require: (k: string) => config[k]! } });
+  return p;
+}
+
+async function checked(p: dynamic.ResourceProvider, olds: Record<string, unknown>, news: Record<string, unknown>) {
+  const res = await p.check!(olds, news);
+  if (res.failures?.length) throw new Error(`check refused: ${JSON.stringify(res.failures)}`);
+  return res.inputs;
+}
+
+/** Each auto-named kind, how to list its objects on the platform, and the name property. */
+const autoNamedKinds = [
+  {
+    typeName: "EnvironmentVariable",
+    args: { value: "v1" },
+    nameOf: (o: any) => o.key,
+    names: async () => (await clientsFor(emu()).vault().list({ type: "env_vars" })).map((i) => i.key),
+  },
+  {
+    typeName: "BearerToken",
+    args: {},
+    nameOf: (o: any) => o.key,
+    names: async () => (await clientsFor(emu()).vault().list({ type: "bearer_tokens" })).map((i) => i.key),
+  },
+  {
+    typeName: "ServerlessApiKey",
+    args: {},
+    nameOf: (o: any) => o.name,
+    names: async () => (await clientsFor(emu()).serverless().list()).map((k) => k.name),
+  },
+  {
+    typeName: "AuthToken",
+    args: { gateway: "owner-gateway" },
+    nameOf: (o: any) => o.name,
+    names: async () => (await clientsFor(emu()).aigateway().listTokens("owner-gateway")).map((t) => t.name),
+  },
+];
+
+describe.each(autoNamedKinds)("$typeName, auto-named", ({ typeName, args, nameOf, names }) => {
+  const urn = urnOf(typeName, `res-${typeName.toLowerCase()}`);
+  const news = { ...args, autoNamePrefix: `res-${typeName.toLowerCase()}`, resourceUrn: urn };
+
+  test("the name is derived from the URN: the same on every run, chosen at create", async () => {
+    const inputs = await checked(freshProvider(typeName), {}, news);
+    expect(inputs.key ?? inputs.name).toBeUndefined(); // decided by create, not by a random suffix
+    const again = await checked(freshProvider(typeName), {}, news);
+    expect(again).toEqual(inputs);
+  });
+
+  test("an interrupted create's object is found by the next run, removed, and made anew under the same name", async () => {
+    // Run 1 creates, and its answer never reaches any state (the process is killed).
+    const run1 = freshProvider(typeName);
+    const lost = await run1.create!(await checked(run1, {}, news));
+    expect(await names()).toEqual([nameOf(lost.outs)]);
+
+    // Run 2 knows nothing of it.
+    const run2 = freshProvider(typeName);
+    const made = await run2.create!(await checked(run2, {}, news));
+    expect(nameOf(made.outs)).toBe(nameOf(lost.outs));
+    expect(made.id).not.toBe(lost.id);
+    expect(await names()).toEqual([nameOf(made.outs)]); // one object, the one the state records
+
+    // A replacement (noticed by diff) keeps its live predecessor and takes the next generation.
+    const olds = made.outs;
+    const replaced = await checked(run2, {}, { ...news, keepers: { rotate: "1" } });
+    const d = await run2.diff!(made.id, olds, replaced);
+    expect(d.replaces).toContain("keepers");
+    const successor = await run2.create!(replaced);
+    const stem = nameStem(typeName === "EnvironmentVariable" ? "posix" : "kebab", news.autoNamePrefix, urn);
+    expect(nameOf(successor.outs)).toBe(typeName === "EnvironmentVariable" ? `${stem}_1` : `${stem}-1`);
+    expect((await names()).sort()).toEqual([nameOf(made.outs), nameOf(successor.outs)].sort());
+    await run2.delete!(made.id, olds);
+    await run2.delete!(successor.id, successor.outs);
+    expect(await names()).toEqual([]);
+  });
+});
+
+describe("exclusive claims within one command", () => {
+  test("a second resource declaring the same vault key and visibility fails check, naming both resources", async () => {
+    const p = freshProvider("EnvironmentVariable");
+    const first = await p.check!({}, { key: "DUP_KEY", value: "one", resourceUrn: urnOf("EnvironmentVariable", "first") });
+    expect(first.failures ?? []).toEqual([]);
+    const second = await p.check!({}, { key: "DUP_KEY", value: "second-secret-value", resourceUrn: urnOf("EnvironmentVariable", "second") });
+    expect(second.failures).toHaveLength(1);
+    const reason = second.failures![0].reason;
+    expect(reason).toContain('EnvironmentVariable "second"');
+    expect(reason).toContain('EnvironmentVariable "first"');
+    expect(reason).toContain('key "DUP_KEY"');
+    expect(second.failures![0].property).toBe(""); // the engine would print the (secret) value of a named property
+    expect(reason).not.toContain("second-secret-value");
+    // The same resource checked again (a replacement is checked twice) is not a conflict.
+    expect((await p.check!({}, { key: "DUP_KEY", value: "three", resourceUrn: urnOf("EnvironmentVariable", "first") })).failures ?? []).toEqual([]);
+    // Another visibility is another vault slot.
+    expect((await p.check!({}, { key: "DUP_KEY", visibility: "ORG", value: "two", resourceUrn: urnOf("EnvironmentVariable", "third") })).failures ?? []).toEqual([]);
+  });
+
+  test("two gateway tokens with one name on one gateway conflict; on two gateways they do not", async () => {
+    const p = freshProvider("AuthToken");
+    const urn = (n: string) => `urn:pulumi:test::ownership::pulumi-nodejs:dynamic/aigateway:AuthToken::${n}`;
+    expect((await p.check!({}, { gateway: "gw-one", name: "shared", resourceUrn: urn("a") })).failures ?? []).toEqual([]);
+    expect((await p.check!({}, { gateway: "gw-two", name: "shared", resourceUrn: urn("b") })).failures ?? []).toEqual([]);
+    const clash = await p.check!({}, { gateway: "gw-one", name: "shared", resourceUrn: urn("c") });
+    expect(clash.failures?.[0].reason).toMatch(/aigateway.AuthToken "c" declares the same aigateway.AuthToken \(gateway "gw-one", name "shared"\) as aigateway.AuthToken "a"/);
+  });
+});
+
+describe("a named gateway token that no state records", () => {
+  test("create says why it cannot be taken over and what to do; adoptExisting replaces it", async () => {
+    const api = clientsFor(emu()).aigateway();
+    const stray = await api.createToken("named-gateway", "token-user01");
+    const p = freshProvider("AuthToken");
+    const inputs = await checked(p, {}, { gateway: "named-gateway", name: "token-user01" });
+    await expect(p.create!(inputs)).rejects.toThrow(/already exists on gateway "named-gateway".*adoptExisting: true/s);
+    expect((await api.listTokens("named-gateway")).map((t) => t.id)).toEqual([stray.id]); // nothing changed
+
+    const adopting = await checked(p, {}, { gateway: "named-gateway", name: "token-user01", adoptExisting: true });
+    const made = await p.create!(adopting);
+    expect((await api.listTokens("named-gateway")).map((t) => t.id)).toEqual([made.id]);
+    expect(made.id).not.toBe(stray.id);
+    expect(made.outs.token).toEqual(expect.any(String));
+    await p.delete!(made.id, made.outs);
+  });
+});
