@@ -12,7 +12,7 @@ import { createClients, resolveSettings, type ConfigSource } from "../client";
 import type { KindDeclaration, OperationContext, State } from "./declaration";
 import { claimIdentity, describeResource, freeGeneration, idsBeingReplaced, isGenerationOf, nameStem, noteReplacement } from "./ownership";
 import { warnUser } from "./notices";
-import { validateInputs } from "./validation";
+import { safeFailures, validateInputs } from "./validation";
 
 /**
  * Marks checked inputs whose name the provider chooses. `create` derives the name from the
@@ -66,14 +66,14 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
 
     async check(olds, news) {
       const { parsed, failures } = validateInputs(decl, withoutRuntimeKeys(news));
-      if (failures.length) return { inputs: news, failures };
+      if (failures.length) return { inputs: news, failures: safeFailures(decl, news, failures) };
       const crossFailures = decl.validate?.(parsed as never) ?? [];
-      if (crossFailures.length) return { inputs: news, failures: crossFailures };
+      if (crossFailures.length) return { inputs: news, failures: safeFailures(decl, news, crossFailures) };
       if (parsed.existingId !== undefined && (parsed.rotationDays !== undefined || parsed.keepers !== undefined)) {
         const reason =
           `${decl.typeName}.existingId cannot be combined with rotationDays or keepers: a rotation deletes the adopted item and makes a successor, ` +
           "which needs its key; adopt by key instead (key + adoptExisting: true)";
-        return { inputs: news, failures: [{ property: "existingId", reason }] };
+        return { inputs: news, failures: safeFailures(decl, news, [{ property: "existingId", reason }]) };
       }
       const urn = typeof news[RESOURCE_URN] === "string" ? (news[RESOURCE_URN] as string) : undefined;
       const conflict = urn ? claimConflict(decl, parsed, urn) : undefined;

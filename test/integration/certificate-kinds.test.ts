@@ -118,7 +118,7 @@ describe("PemFile: a folder that cannot hold the file is a clear create error, a
 
   test("a bad mode is refused in check", async () => {
     expect(await failures("PemFile", { path: "x.pem", pem, filePermission: "777x" })).toEqual([
-      { property: "filePermission", reason: 'PemFile.filePermission must be an octal mode such as "0600"' },
+      { property: "filePermission", reason: 'PemFile.filePermission must be an octal mode such as "0600" (got "777x")' },
     ]);
   });
 

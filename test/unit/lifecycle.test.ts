@@ -18,21 +18,22 @@ describe("check", () => {
     expect(res.failures).toEqual(
       expect.arrayContaining([
         { property: "key", reason: expect.stringContaining("EnvironmentVariable.key must be a POSIX environment variable name") },
-        { property: "value", reason: "EnvironmentVariable.value must be 1–4096 characters" },
+        // A secret's failure names no property, so the engine does not print the value.
+        { property: "", reason: "EnvironmentVariable.value must be 1–4096 characters (got 0 characters; the value is secret and not shown)" },
       ]),
     );
     const long = await p.check!({}, { key: "A", value: "x".repeat(4097) });
-    expect(long.failures).toEqual([{ property: "value", reason: "EnvironmentVariable.value must be 1–4096 characters" }]);
+    expect(long.failures).toEqual([{ property: "", reason: "EnvironmentVariable.value must be 1–4096 characters (got 4097 characters; the value is secret and not shown)" }]);
   });
 
   test("rejects misspelled properties instead of ignoring them", async () => {
     const res = await provider(bearerToken).check!({}, { rotationdays: 3 });
-    expect(res.failures?.[0].reason).toContain("unknown properties: rotationdays");
+    expect(res.failures).toEqual([{ property: "", reason: "BearerToken.rotationdays is not a property of BearerToken; did you mean rotationDays?" }]);
   });
 
   test("a Hugging Face token must look like one", async () => {
     const res = await provider(huggingFaceToken).check!({}, { value: "sk-not-hf" });
-    expect(res.failures?.[0]).toEqual({ property: "value", reason: expect.stringContaining('must be a Hugging Face token: "hf_"') });
+    expect(res.failures?.[0]).toEqual({ property: "", reason: expect.stringContaining('HuggingFaceToken.value must be a Hugging Face token: "hf_"') });
   });
 
   test("auto-names once and keeps the name on later checks; applies defaults", async () => {
