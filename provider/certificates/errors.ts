@@ -13,6 +13,8 @@ export const CertificateErrorCodes = {
   CONTAINS_PRIVATE_KEY: "CCLUSTER_CERT_CONTAINS_PRIVATE_KEY",
   /** The certificate is not a CA: BasicConstraints CA=false or absent, or keyUsage lacks keyCertSign. */
   NOT_A_CA: "CCLUSTER_CERT_NOT_A_CA",
+  /** The CA's key is too weak to trust: RSA under 2048 bits, an ECDSA curve weaker than P-256, or DSA. */
+  WEAK_KEY: "CCLUSTER_CERT_WEAK_KEY",
   /** The certificate's notAfter is in the past. */
   EXPIRED: "CCLUSTER_CERT_EXPIRED",
   /** The certificate's notBefore is in the future. */

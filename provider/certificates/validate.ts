@@ -1,7 +1,8 @@
 /**
  * Checks of a CA certificate the user brings ("use your own certificate"): it must be one
- * parseable PEM certificate, be a CA, and be valid now.
+ * parseable PEM certificate, be a CA with a key that is never too weak, and be valid now.
  */
+import { X509Certificate as NodeX509Certificate } from "node:crypto";
 import { CertificateError, CertificateErrorCodes } from "./errors";
 import { normalizeSerial, sha256Fingerprint } from "./fingerprint";
 import { loadX509 } from "./x509";
@@ -33,6 +34,34 @@ export interface ValidateCaOptions {
 }
 
 const PEM_BEGIN = /-----BEGIN ([A-Z0-9 ]+)-----/g;
+
+/**
+ * The floor no configuration lowers: the policy pack's `key-strength` rule accepts nothing
+ * weaker either (its `minRsaBits` is at least 2048, its weakest curve P-256).
+ */
+export const MIN_CA_RSA_BITS = 2048;
+const ACCEPTED_CURVES: Readonly<Record<string, string>> = { prime256v1: "P-256", secp384r1: "P-384", secp521r1: "P-521" };
+
+/** Why the certificate's public key is too weak for a trust anchor, or undefined. */
+function weakKey(der: Buffer): string | undefined {
+  const key = new NodeX509Certificate(der).publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  switch (key.asymmetricKeyType) {
+    case "rsa":
+    case "rsa-pss":
+      return details.modulusLength !== undefined && details.modulusLength < MIN_CA_RSA_BITS
+        ? `has an RSA ${details.modulusLength}-bit key; a CA needs at least ${MIN_CA_RSA_BITS} bits`
+        : undefined;
+    case "ec":
+      return details.namedCurve !== undefined && !(details.namedCurve in ACCEPTED_CURVES)
+        ? `has an ECDSA key on curve ${details.namedCurve}; a CA needs P-256, P-384 or P-521`
+        : undefined;
+    case "dsa":
+      return "has a DSA key; DSA is not allowed (use ECDSA P-256 or stronger, or RSA of at least 2048 bits)";
+    default:
+      return undefined;
+  }
+}
 const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----\s*([A-Za-z0-9+/=\s]*?)\s*-----END CERTIFICATE-----/;
 
 function pemBody(base64: string): string {
@@ -41,10 +70,11 @@ function pemBody(base64: string): string {
 
 /**
  * Checks that `pem` holds exactly one X.509 certificate that is a CA (BasicConstraints
- * CA=true, and keyCertSign if it has a key usage extension) and is valid at `now`. Throws a
+ * CA=true, and keyCertSign if it has a key usage extension), has a key that is not too weak
+ * (RSA of at least 2048 bits, ECDSA on P-256/384/521, never DSA) and is valid at `now`. Throws a
  * {@link CertificateError} naming the rule (codes `..._INVALID_PEM`,
- * `..._CONTAINS_PRIVATE_KEY`, `..._NOT_A_CA`, `..._NOT_YET_VALID`, `..._EXPIRED`); the
- * message never quotes the PEM.
+ * `..._CONTAINS_PRIVATE_KEY`, `..._NOT_A_CA`, `..._WEAK_KEY`, `..._NOT_YET_VALID`, `..._EXPIRED`);
+ * the message never quotes the PEM.
  *
  * @example
  * ```ts
@@ -105,6 +135,14 @@ export function validateCaCertificate(pem: string, now: Date = new Date(), optio
       `${property} must be allowed to sign certificates, but its keyUsage lacks keyCertSign`,
     );
   }
+
+  let weak: string | undefined;
+  try {
+    weak = weakKey(Buffer.from(body, "base64"));
+  } catch {
+    return invalid("is not a parseable X.509 certificate");
+  }
+  if (weak) throw new CertificateError(CertificateErrorCodes.WEAK_KEY, property, `${property} ${weak}`);
 
   const notBefore = certificate.notBefore;
   const notAfter = certificate.notAfter;

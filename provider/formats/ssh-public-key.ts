@@ -25,6 +25,14 @@ const curves: Record<string, { curve: string; bits: number }> = {
 
 /** Parses and applies the rules: ed25519, ECDSA, or RSA of at least `minRsaBits`; never DSA. */
 export function parseSshPublicKey(line: string, minRsaBits = 2048): SshPublicKeyInfo {
+  // Checked first: a pasted private key would otherwise parse as a "truncated" public key.
+  if (/-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----|PuTTY-User-Key-File-\d/.test(line))
+    throw new SshKeyError("is a private key; give the public key line, e.g. the contents of id_ed25519.pub");
+  if (/---- BEGIN SSH2 PUBLIC KEY ----/.test(line))
+    throw new SshKeyError('is in the RFC 4716 ("SSH2") format; give the OpenSSH line that `ssh-keygen -i -f <file>` prints');
+  const pemPublic = /-----BEGIN (RSA )?PUBLIC KEY-----/.exec(line);
+  if (pemPublic)
+    throw new SshKeyError(`is a PEM public key; give the OpenSSH line that \`ssh-keygen -i -m ${pemPublic[1] ? "PEM" : "PKCS8"} -f <file>\` prints`);
   const parts = line.trim().split(/\s+/);
   if (parts.length < 2) throw new SshKeyError('must be one OpenSSH public key line: "<type> <base64> [comment]"');
   const [declaredType, b64, ...rest] = parts;

@@ -7,7 +7,7 @@ import { vaultItemOperations } from "../framework/vault-item";
 const inputs = z.strictObject({
   ...vaultItemInputs,
   value: vaultValueRule
-    .regex(/^\S+$/, "must not contain whitespace (it is sent in an Authorization header)")
+    .regex(/^\S+$/, "must not contain whitespace (it is sent in an Authorization header; a token read from a file often ends in a newline, so trim it)")
     .optional()
     .describe("An existing bearer token to store. When omitted a strong token is generated (CSPRNG, base64url)."),
   length: z.int().min(32, "must be at least 32 bytes (256 bits)").max(512, "must be at most 512 bytes").default(32).describe("Bytes of randomness in a generated token."),

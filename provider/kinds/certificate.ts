@@ -12,6 +12,7 @@ import type { UserVaultItem, Visibility } from "../client";
 import { vaultItemInputs, vaultItemOutputs } from "../framework/common-inputs";
 import { defineKind, type OperationContext, type State } from "../framework/declaration";
 import { providerClock } from "../framework/lifecycle";
+import { isKnown } from "../framework/validation";
 import { findToAdopt, listVaultItemsByNamePrefix } from "../framework/vault-item";
 
 const DEFAULT_EARLY_RENEWAL_DAYS = 30;
@@ -23,7 +24,10 @@ const inputs = z.strictObject({
   validityDays: z.int().default(365).describe("Validity of both certificates in days, 1–3650 (the platform's CLI uses 5 years)."),
   earlyRenewalDays: z.int().min(0).default(DEFAULT_EARLY_RENEWAL_DAYS).describe("Replace the certificate on a plain `pulumi up` once it is within this many days of `notAfter`."),
   domain: z.string().default("user.centml.ai").describe("DNS domain of the common names."),
-  caCertificatePem: z.string().optional().describe('"Use your own certificate": a CA certificate PEM to store instead of generating one. It must parse, be a CA and be valid now.'),
+  caCertificatePem: z
+    .string()
+    .optional()
+    .describe('"Use your own certificate": a CA certificate PEM to store instead of generating one. It must parse, be a CA, have a key of RSA 2048+ bits or ECDSA P-256+ (never DSA) and be valid now.'),
 });
 type Inputs = z.output<typeof inputs>;
 
@@ -64,8 +68,10 @@ export const certificate = defineKind({
   deleteBeforeReplace: "when-same-key",
   validate(i) {
     try {
-      resolveCertificateOptions({ name: i.key ?? "auto-name", domain: i.domain, algorithm: i.algorithm, validityDays: i.validityDays, earlyRenewalDays: i.earlyRenewalDays });
-      if (i.caCertificatePem !== undefined) validateCaCertificate(i.caCertificatePem, providerClock()(), { property: "caCertificatePem" });
+      // Values computed by other resources are judged once they are known.
+      const options = { name: i.key ?? "auto-name", domain: i.domain, algorithm: i.algorithm, validityDays: i.validityDays, earlyRenewalDays: i.earlyRenewalDays };
+      if (isKnown(options)) resolveCertificateOptions(options);
+      if (i.caCertificatePem !== undefined && isKnown(i.caCertificatePem)) validateCaCertificate(i.caCertificatePem, providerClock()(), { property: "caCertificatePem" });
     } catch (e) {
       if (!(e instanceof CertificateError)) throw e;
       const property = e.property === "name" ? "key" : e.property;

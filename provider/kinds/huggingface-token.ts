@@ -6,7 +6,11 @@ import { vaultItemOperations } from "../framework/vault-item";
 const inputs = z.strictObject({
   ...vaultItemInputs,
   value: vaultValueRule
-    .regex(/^hf_[A-Za-z0-9]{30,}$/, 'must be a Hugging Face token: "hf_" followed by at least 30 letters or digits')
+    .superRefine((token, ctx) => {
+      // Whitespace first: a token read from a file ends in a newline, and "not a token" would mislead.
+      if (/\s/.test(token)) ctx.addIssue({ code: "custom", message: "must not contain whitespace (a token read from a file often ends in a newline; trim it)" });
+      else if (!/^hf_[A-Za-z0-9]{30,}$/.test(token)) ctx.addIssue({ code: "custom", message: 'must be a Hugging Face token: "hf_" followed by at least 30 letters or digits' });
+    })
     .describe("The Hugging Face access token (`hf_...`)."),
 });
 

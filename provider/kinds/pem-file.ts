@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { z } from "zod";
 import { inspectPemFile, removePemFile, writePemFile } from "../pemfile";
 import { defineKind } from "../framework/declaration";
+import { holdsPrivateKey, isKnown } from "../framework/validation";
 
 const inputs = z.strictObject({
   path: z.string().min(1, "must not be empty").describe("Where to write the file; relative paths are relative to the Pulumi project."),
@@ -12,12 +13,24 @@ const inputs = z.strictObject({
     .string()
     .regex(/^0?[0-7]{3}$/, 'must be an octal mode such as "0600"')
     .default("0600")
-    .describe("File mode, octal. Folders it creates get 0700."),
+    .describe("File mode, octal. Folders it creates get 0700. A file holding a private key may not be readable by group or others (0644 is refused)."),
   overwrite: z.boolean().default(false).describe("Replace a file at `path` that this resource did not write."),
 });
 type Inputs = z.output<typeof inputs>;
 
 const modeOf = (i: Pick<Inputs, "filePermission">) => parseInt(i.filePermission, 8);
+
+/** Read bits for group and others: a private key they can read is leaked, whatever else guards it. */
+const GROUP_OR_OTHERS_READ = 0o044;
+
+/** What is wrong with the PEM text's structure, or undefined. Judges blocks only, not their contents. */
+function pemProblem(pem: string): string | undefined {
+  const begins = pem.match(/-----BEGIN [A-Z0-9 ]+-----/g) ?? [];
+  const blocks = pem.match(/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g) ?? [];
+  if (blocks.length === 0) return "must be PEM text: one or more -----BEGIN <label>----- … -----END <label>----- blocks";
+  if (begins.length !== blocks.length) return "has a -----BEGIN line without its matching -----END line (was the text cut short?)";
+  return undefined;
+}
 
 /**
  * Why the file could not be written there, judged in `check` so that a stack fails at preview
@@ -64,8 +77,22 @@ export const pemFile = defineKind({
   },
   deleteBeforeReplace: "never",
   validate(i) {
-    const problem = folderProblem(path.resolve(i.path));
-    return problem ? [{ property: "path", reason: `PemFile.path ${problem}` }] : [];
+    // Values computed by other resources (the PEM of a certificate not made yet) are judged once known.
+    const failures: { property: string; reason: string }[] = [];
+    const problem = isKnown(i.path) ? folderProblem(path.resolve(i.path)) : undefined;
+    if (problem) failures.push({ property: "path", reason: `PemFile.path ${problem}` });
+    if (!isKnown(i.pem)) return failures;
+    const malformed = pemProblem(i.pem);
+    if (malformed) failures.push({ property: "pem", reason: `PemFile.pem ${malformed}` });
+    if (isKnown(i.filePermission) && (modeOf(i) & GROUP_OR_OTHERS_READ) !== 0 && holdsPrivateKey(i.pem)) {
+      // The owner's own bits are kept, as the policy pack's remediation does: "0644" becomes "0600".
+      const suggested = "0" + ((modeOf(i) & 0o700) || 0o600).toString(8);
+      failures.push({
+        property: "filePermission",
+        reason: `PemFile.filePermission must not let group or others read a file holding a private key (got "${i.filePermission}"); use "${suggested}"`,
+      });
+    }
+    return failures;
   },
   operations: {
     async create(i) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { vaultItemInputs, vaultItemOutputs } from "../framework/common-inputs";
 import { defineKind } from "../framework/declaration";
+import { isKnown } from "../framework/validation";
 import { vaultItemOperations } from "../framework/vault-item";
 import { classifyRegistryHost, registryOfImage, type RegistryInfo } from "../formats/container-registry";
 
@@ -43,9 +44,10 @@ export const registryCredential = defineKind({
   autoName: { property: "key", style: "kebab" },
   deleteBeforeReplace: "when-same-key",
   validate(i) {
+    // Values computed by other resources are judged once they are known.
     for (const [property, check] of [
-      ["server", () => i.server && classifyRegistryHost(i.server)],
-      ["imageUrl", () => i.imageUrl && registryOfImage(i.imageUrl)],
+      ["server", () => i.server && isKnown(i.server) && classifyRegistryHost(i.server)],
+      ["imageUrl", () => i.imageUrl && isKnown(i.imageUrl) && registryOfImage(i.imageUrl)],
     ] as const) {
       try {
         check();
@@ -53,9 +55,12 @@ export const registryCredential = defineKind({
         return [{ property, reason: `RegistryCredential.${property} ${(e as Error).message}` }];
       }
     }
+    if (!isKnown(i)) return [];
     if (i.server && i.imageUrl && classifyRegistryHost(i.server).server !== registryOfImage(i.imageUrl).server)
       return [{ property: "imageUrl", reason: `RegistryCredential.imageUrl is on ${registryOfImage(i.imageUrl).server}, not on server ${i.server}` }];
-    if (storedValue(i).length > 4096) return [{ property: "password", reason: "RegistryCredential.password makes the stored value longer than the vault's 4096 characters" }];
+    const stored = storedValue(i).length;
+    if (stored > 4096)
+      return [{ property: "password", reason: `RegistryCredential.password makes the stored value (JSON of username, password and server) ${stored} characters, more than the vault's 4096` }];
     return [];
   },
   operations: vaultItemOperations<Inputs>({
