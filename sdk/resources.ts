@@ -223,10 +223,32 @@ export class PemFile extends pulumi.dynamic.Resource {
   declare readonly fileSha256: pulumi.Output<string>;
   declare readonly filePermission: pulumi.Output<string>;
   constructor(name: string, args: PemFileArgs, opts?: pulumi.CustomResourceOptions) {
-    const { certificate: cert, pem, ...rest } = args;
-    const contents = (rest.contents ?? "combined") as keyof typeof bundleOutput;
-    const text = pem ?? (cert ? (cert[bundleOutput[contents] as keyof Certificate] as pulumi.Output<string>) : undefined);
-    if (text === undefined) throw new Error(`PemFile ${name}: give either certificate or pem`);
-    super(...credentialResourceParts(pemFile, name, { ...rest, pem: text }, opts));
+    const { certificate: cert, pem, ...rest } = args ?? {};
+    super(...credentialResourceParts(pemFile, name, { ...rest, pem: pemText(name, cert, pem, rest.contents) }, opts));
   }
+}
+
+/**
+ * The text a PemFile writes: `pem`, or the bundle of `certificate` that `contents` names.
+ * A RunError (not a plain Error) so that the engine prints the rule rather than "unhandled exception" and a stack.
+ */
+function pemText(name: string, cert: unknown, pem: pulumi.Input<string> | undefined, contents: pulumi.Input<string | undefined> | undefined): pulumi.Input<string> {
+  const refuse = (rule: string): never => {
+    throw new pulumi.RunError(`PemFile "${name}": ${rule}`);
+  };
+  if (cert !== undefined && pem !== undefined)
+    refuse("PemFile.certificate and PemFile.pem cannot both be given: give exactly one (certificate writes its bundle chosen by contents; pem writes the text as it is)");
+  if (pem !== undefined) return pem;
+  if (cert === undefined)
+    refuse("PemFile.certificate or PemFile.pem is required: give exactly one (certificate: a ccluster.Certificate, whose bundle contents chooses; or pem: PEM text)");
+  // Judged by shape rather than instanceof: a program may load two copies of this package.
+  const certificate = cert as Record<string, unknown>;
+  if (!pulumi.Resource.isInstance(cert) || !Object.values(bundleOutput).every((output) => pulumi.Output.isInstance(certificate[output])))
+    refuse("PemFile.certificate must be a ccluster.Certificate resource (to write PEM text, give it as pem)");
+  const bundleOf = (choice: string): pulumi.Output<string> => {
+    if (!(choice in bundleOutput)) refuse(`PemFile.contents must be one of ${Object.keys(bundleOutput).map((c) => JSON.stringify(c)).join(", ")} (got ${JSON.stringify(choice)})`);
+    return certificate[bundleOutput[choice as keyof typeof bundleOutput]] as pulumi.Output<string>;
+  };
+  // A plain choice is judged now; one computed by another resource once it is known.
+  return typeof contents === "string" || contents === undefined ? bundleOf(contents ?? "combined") : pulumi.output(contents).apply((c) => bundleOf(c ?? "combined"));
 }
