@@ -9,7 +9,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { makeResourceProvider } from "../../provider/framework/lifecycle";
 import { nameStem, resetOwnership } from "../../provider/framework/ownership";
 import { kindByName } from "../../provider/registry";
-import { clientsFor, settingsFor, useEmulator } from "../support/emulator";
+import { admin, clientsFor, settingsFor, useEmulator } from "../support/emulator";
 
 const emu = useEmulator();
 const urnOf = (type: string, name: string) => `urn:pulumi:test::ownership::pulumi-nodejs:dynamic/ccluster:${type}::${name}`;
@@ -147,5 +147,24 @@ describe("a named gateway token that no state records", () => {
     expect(made.id).not.toBe(stray.id);
     expect(made.outs.token).toEqual(expect.any(String));
     await p.delete!(made.id, made.outs);
+  });
+});
+
+describe("creates whose answers keep getting lost", () => {
+  const lostAnswers = (pathPrefix: string, next: number) => admin(emu(), "PUT", "/faults", { responseLost: { next }, match: { method: "POST", pathPrefix } });
+  afterEach(() => admin(emu(), "DELETE", "/faults"));
+
+  test("six lost answers in a row to a serverless key create: the create fails and no key is left", async () => {
+    const keys = clientsFor(emu()).serverless();
+    await lostAnswers("/credentials/api-key", 6);
+    await expect(keys.createRecovering("lost-six")).rejects.toMatchObject({ code: "CCLUSTER_ERR_NETWORK" });
+    expect((await keys.list()).filter((k) => k.name === "lost-six")).toEqual([]);
+  });
+
+  test("six lost answers in a row to a gateway token create: the create fails and no token is left", async () => {
+    const gateway = clientsFor(emu()).aigateway();
+    await lostAnswers("/aigateway/v1/gateways", 6);
+    await expect(gateway.createTokenRecovering("lost-gateway", "token-lost6")).rejects.toMatchObject({ code: "CCLUSTER_ERR_NETWORK" });
+    expect(await gateway.listTokens("lost-gateway")).toEqual([]);
   });
 });
