@@ -1,0 +1,128 @@
+/**
+ * Under the real engine, `check` failures about secret inputs (issue 10): the engine prints the
+ * value of the property a failure names, so a bearer token read from a file with its newline, an
+ * oversized environment value, a registry password that is too long, a Hugging Face token with a
+ * newline and a private key given as SshKey.publicKey must be refused with the property and the
+ * rule named, and no value in the output, the state or the backend. Nothing is created.
+ */
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runPulumi, type PulumiRun } from "../harness/engine";
+import { clientsFor, stackConfigFor, useEmulator } from "../support/emulator";
+import { createTestProject, type TestProject } from "../support/pulumi-project";
+import { requireTool } from "../support/tools";
+
+jest.setTimeout(300_000);
+const emu = useEmulator();
+const scratch = mkdtempSync(join(tmpdir(), "check-secrets-"));
+let project: TestProject;
+
+const secrets = {
+  bearer: "brr-" + randomBytes(30).toString("base64url"),
+  hf: "hf_" + randomBytes(20).toString("hex").slice(0, 34),
+  envValue: randomBytes(3750).toString("base64url"),
+  registryPassword: randomBytes(2700).toString("base64url"),
+};
+let privateKey: string;
+
+/** Each resource of the fixture, and what the output of its refused preview or up must say. */
+const cases: [resource: string, reason: string][] = [
+  [
+    "file-token",
+    "BearerToken.value must not contain whitespace (it is sent in an Authorization header; a token read from a file often ends in a newline, so trim it) (got 45 characters, ending in a newline; the value is secret and not shown)",
+  ],
+  ["hf-from-env", "HuggingFaceToken.value must not contain whitespace (a token read from a file often ends in a newline; trim it) (got 38 characters, ending in a newline; the value is secret and not shown)"],
+  ["big-env", "EnvironmentVariable.value must be 1–4096 characters (got 5000 characters; the value is secret and not shown)"],
+  ["long-password", "RegistryCredential.password must be at most 3500 characters (got 3600 characters; the value is secret and not shown)"],
+  ["private-as-public", "SshKey.publicKey is a private key; give the public key line, e.g. the contents of id_ed25519.pub"],
+];
+
+beforeAll(async () => {
+  requireTool("ssh-keygen", "install the Debian package openssh-client (.ci/run does)");
+  const keyFile = join(scratch, "id_ed25519");
+  execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "e2e", "-f", keyFile]);
+  privateKey = readFileSync(keyFile, "utf8");
+  const bearerFile = join(scratch, "bearer-token.txt");
+  writeFileSync(bearerFile, `${secrets.bearer}\n`); // as `echo "$TOKEN" > file` writes it
+  project = await createTestProject({
+    source: join(__dirname, "fixtures", "check-secrets"),
+    config: stackConfigFor(emu()),
+    env: {
+      CHECK_BEARER_FILE: bearerFile,
+      CHECK_HF_TOKEN: `${secrets.hf}\n`,
+      CHECK_ENV_VALUE: secrets.envValue,
+      CHECK_REGISTRY_PASSWORD: secrets.registryPassword,
+      CHECK_SSH_KEY_FILE: keyFile,
+    },
+  });
+});
+afterAll(async () => {
+  await project?.cleanup();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Every secret, and each line of the private key's body: none may appear anywhere. */
+function secretValues(): string[] {
+  const keyLines = privateKey.split("\n").filter((line) => line.length >= 16 && !line.startsWith("-----"));
+  return [...Object.values(secrets), ...keyLines];
+}
+
+/** Which secrets (by position, so a failure does not print them) appear in a text. */
+function leaked(text: string): number[] {
+  return secretValues()
+    .map((s, i) => (text.includes(s) ? i : -1))
+    .filter((i) => i >= 0);
+}
+
+async function pulumi(args: string[], extraEnv: Record<string, string> = {}): Promise<PulumiRun & { output: string }> {
+  const run = await runPulumi([...args, "--stack", "test", "--non-interactive", "--color=never"], { cwd: project.dir, env: { ...project.env, ...extraEnv } });
+  return { ...run, output: run.stdout + run.stderr };
+}
+
+// The engine stops at the first resource `check` refuses, so each is declared alone.
+describe.each(cases)("%s", (resource, reason) => {
+  test("preview fails naming the property and the rule, and prints no secret", async () => {
+    const res = await pulumi(["preview"], { CHECK_RESOURCE: resource });
+    expect(res.code).not.toBe(0);
+    expect(res.output).toContain(`resource '${resource}' has a problem: ${reason}`);
+    // A failure that named its property would print "property <name> value <value> has a problem".
+    expect(res.output).not.toMatch(/property \S+ value/);
+    expect(leaked(res.output)).toEqual([]);
+  });
+
+  test("up (no preview) fails the same way before creating anything", async () => {
+    const res = await pulumi(["up", "--yes", "--skip-preview"], { CHECK_RESOURCE: resource });
+    expect(res.code).not.toBe(0);
+    expect(res.output).toContain(`resource '${resource}' has a problem: ${reason}`);
+    expect(res.output).not.toMatch(/property \S+ value/);
+    expect(leaked(res.output)).toEqual([]);
+  });
+});
+
+test("nothing was created, and neither the state nor the backend holds a secret", async () => {
+  const clients = clientsFor(emu());
+  expect(await clients.vault().list()).toEqual([]);
+  expect(await clients.serverless().list()).toEqual([]);
+  // The CLI's export, as a user would run it (the Automation API's exportStack decrypts secrets).
+  const exported = await pulumi(["stack", "export"]);
+  expect(exported.code).toBe(0);
+  expect(exported.stdout).toContain("pulumi:pulumi:Stack"); // it is the real state, written by the failed ups
+  expect(exported.stdout).not.toContain("dynamic/ccluster:"); // and no resource was created
+  expect(leaked(exported.stdout)).toEqual([]);
+  const backendDir = project.env.PULUMI_BACKEND_URL.replace("file://", "");
+  expect(leaked(listFiles(backendDir).map((f) => readFileSync(f, "utf8")).join("\n"))).toEqual([]);
+});
+
+test("a PemFile with neither certificate nor pem is a clear error naming both, not an unhandled exception", async () => {
+  const res = await pulumi(["preview"], { CHECK_RESOURCE: "orphan-pem" });
+  expect(res.code).not.toBe(0);
+  expect(res.output).toContain('PemFile "orphan-pem": PemFile.certificate or PemFile.pem is required: give exactly one');
+  expect(res.output).not.toContain("unhandled exception");
+});
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
+}
