@@ -129,7 +129,8 @@ export const pemFileProtection: ResourceValidationPolicy = {
   enforcementLevel: "mandatory",
   severity: "high",
   remediationSteps:
-    'Set `filePermission: "0600"` (or "0400"), or run this policy at the `remediate` level to have the mode tightened automatically. ' +
+    'Set `filePermission: "0600"` (or "0400"), or run this policy at the `remediate` level to have the mode tightened automatically ' +
+    "(not for a file holding a private key: the PemFile's own check refuses a group- or world-readable one before any policy runs, so set it in the program). " +
     "Write the file outside the repository (for example under ~/.config or a temp directory), or add the path to .gitignore " +
     "(and `git rm --cached` it if it was committed, then rotate the certificate).",
   configSchema: schema,
