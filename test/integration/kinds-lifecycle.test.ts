@@ -152,8 +152,8 @@ test("bad input is refused by check, naming the property and the rule, and nothi
   const before = (await clientsFor(emu()).vault().list()).length;
   const res = await providerFor("AuthToken").check!({}, { gateway: "gw", name: "bad name!" });
   expect(res.failures).toEqual([
-    { property: "gateway", reason: "AuthToken.gateway must be 5–50 characters of a–z, A–Z, 0–9, _ and -" },
-    { property: "name", reason: "AuthToken.name must be 3–64 characters of a–z, A–Z, 0–9, _ and -" },
+    { property: "gateway", reason: 'AuthToken.gateway must be 5–50 characters of a–z, A–Z, 0–9, _ and - (got "gw")' },
+    { property: "name", reason: 'AuthToken.name must be 3–64 characters of a–z, A–Z, 0–9, _ and - (got "bad name!")' },
   ]);
   const reg = await providerFor("RegistryCredential").check!({}, { username: "u", password: "p", server: "not a host" });
   expect(reg.failures?.[0]).toMatchObject({ property: "server", reason: expect.stringContaining("is not a registry host name") });
