@@ -93,7 +93,7 @@ function failuresOfIssue(decl: KindDeclaration, inputs: Record<string, unknown>,
   const rule = describeIssue(decl, i, value);
   // The type is named when it was the problem (`the string "30"`), not for 1.5 where a whole number belongs.
   const wrongType = i.code === "invalid_type" && !(typeof value === "number" && (i.expected === "int" || i.expected === "number"));
-  const given = value === undefined || rule === "is required" ? "" : secret ? ` (${secretShape(value)}; ${SECRET_NOT_SHOWN})` : ` (got ${shown(value, wrongType)})`;
+  const given = value === undefined ? "" : secret ? ` (${secretShape(value)}; ${SECRET_NOT_SHOWN})` : ` (got ${shown(value, wrongType)})`;
   return [{ property, reason: `${i.path.length ? where(i.path) : decl.typeName} ${rule}${given}` }];
 }
 
