@@ -14,7 +14,7 @@ import { promisify } from "node:util";
 import { request } from "undici";
 import { startEmulator, type Emulator } from "../emulator";
 import { ensurePulumiEngine } from "./engine";
-import { createTestProject, repoRoot, type TestProject } from "./project";
+import { createTestProject, emulatorStackConfig, repoRoot, type TestProject } from "./project";
 
 const run = promisify(execFile);
 const keep = process.argv.includes("--keep");
@@ -87,11 +87,7 @@ async function main(): Promise<void> {
         source: join(repoRoot, "examples", "quickstart"),
         stackName: "demo",
         config: {
-          "ccluster:apiUrl": { value: info.apiUrl },
-          "ccluster:token": { value: info.token, secret: true },
-          "aigateway:apiUrl": { value: info.aigatewayUrl },
-          "aigateway:clientId": { value: info.aigatewayServiceAccount.clientId },
-          "aigateway:clientSecret": { value: info.aigatewayServiceAccount.clientSecret, secret: true },
+          ...emulatorStackConfig(info),
           "ccluster-quickstart:registryPassword": { value: "demo-registry-password", secret: true },
           "ccluster-quickstart:hfToken": { value: "hf_" + "D".repeat(34), secret: true },
           "ccluster-quickstart:sshPublicKey": { value: readFileSync(`${keyFile}.pub`, "utf8").trim() },

@@ -57,6 +57,8 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
   const context = (): OperationContext => (ctx ??= { clients: createClients(resolveSettings(config)), now });
   const shape = decl.inputs.shape as Record<string, z.ZodType>;
   const inputNames = Object.keys(shape);
+  // An input added to a kind after a stack was made is absent from its state: read as its default, it is no change.
+  const defaults = defaultsOf(shape);
 
   return {
     async configure(req) {
@@ -101,8 +103,8 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
         const nameFromPlatform = name === decl.autoName?.property && (news.existingId !== undefined || news[AUTO_NAMED] === true);
         if (news[name] === undefined && (name in decl.outputs || nameFromPlatform)) continue;
         const hashed = decl.storeHashOnly?.includes(name);
-        const before = hashed ? olds[`${name}Sha256`] : olds[name];
-        const after = hashed && typeof news[name] === "string" ? sha256(news[name] as string) : news[name];
+        const before = hashed ? olds[`${name}Sha256`] : (olds[name] ?? defaults[name]);
+        const after = hashed && typeof news[name] === "string" ? sha256(news[name] as string) : (news[name] ?? defaults[name]);
         if (after === unknownValue || !isDeepStrictEqual(normalize(before), normalize(after))) {
           changed.push(name);
           if (name === "keepers" || decl.replaceOnChange.includes(name) || !decl.operations.update) replaces.push(name);
@@ -221,6 +223,12 @@ function claimConflict(decl: KindDeclaration, inputs: Record<string, unknown>, u
     "two resources would share one platform object, and destroying either would delete it under the other. Give one of them another " +
     `${identity.filter((p) => p !== "visibility").join(" or ")}`
   );
+}
+
+/** The inputs that have a default, with it (what `check` fills in when they are omitted). */
+function defaultsOf(shape: Record<string, z.ZodType>): Record<string, unknown> {
+  const entries = Object.entries(shape).map(([name, type]) => [name, type.safeParse(undefined)] as const);
+  return Object.fromEntries(entries.filter(([, r]) => r.success && r.data !== undefined).map(([name, r]) => [name, r.data]));
 }
 
 /** The kind as users write its class: `BearerToken`, `aigateway.AuthToken`. */

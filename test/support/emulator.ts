@@ -2,6 +2,7 @@
 import { request } from "undici";
 import { startEmulator } from "../../emulator";
 import { createClients, type Clients, type Settings } from "../../provider/client";
+import { emulatorStackConfig } from "../../scripts/project";
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 
@@ -52,12 +53,5 @@ export async function admin(emu: Emulator, method: "GET" | "PUT" | "POST" | "DEL
 
 /** Stack config that points a Pulumi program at the emulator as user alice and the AI gateway's service account. */
 export function stackConfigFor(emu: Emulator): Record<string, { value: string; secret?: boolean }> {
-  const i = emu.info;
-  return {
-    "ccluster:apiUrl": { value: i.apiUrl },
-    "ccluster:token": { value: i.token, secret: true },
-    "aigateway:apiUrl": { value: i.aigatewayUrl },
-    "aigateway:clientId": { value: i.aigatewayServiceAccount.clientId },
-    "aigateway:clientSecret": { value: i.aigatewayServiceAccount.clientSecret, secret: true },
-  };
+  return emulatorStackConfig(emu.info);
 }
