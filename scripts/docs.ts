@@ -6,10 +6,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
-import { settingDeclarations, type SettingDeclaration } from "../provider/client/settings";
-
-const settings = Object.values(settingDeclarations) as SettingDeclaration[];
-import { secretOutputNames, typeToken, type KindDeclaration } from "../provider/framework/declaration";
+import { pluginTypeToken, secretOutputNames, type KindDeclaration } from "../provider/framework/declaration";
+import { pluginSettings } from "../provider/plugin/config";
 import { kinds } from "../provider/registry";
 
 /** The repository root, whether this runs from scripts/ (ts) or dist/scripts/ (js). */
@@ -55,7 +53,7 @@ export function buildSchema(): Record<string, unknown> {
       Object.entries(d.outputs).map(([n, o]) => [n, pulumiProperty({ type: o.type === "object" ? "object" : o.type, description: o.description }, secrets.has(n))]),
     );
     const storedInputs = Object.fromEntries(Object.entries(inputProperties).filter(([n]) => !d.storeHashOnly?.includes(n)));
-    resources[typeToken(d)] = {
+    resources[pluginTypeToken(d)] = {
       description: `${d.description}\n\nStored as: ${d.platformObject}.`,
       inputProperties,
       requiredInputs: required,
@@ -66,14 +64,21 @@ export function buildSchema(): Record<string, unknown> {
     name: "ccluster",
     displayName: "CCluster credentials",
     version,
-    description: "Pulumi dynamic resources for ML-platform credentials (CentML / NVIDIA CCluster vault, AI gateway tokens).",
+    description:
+      "ML-platform credentials (CentML / NVIDIA CCluster vault, AI gateway tokens) as Pulumi resources, served by the provider plugin `pulumi-resource-ccluster` (npm package `pulumi-ccluster`).",
     keywords: ["pulumi", "ccluster", "centml", "credentials", "kind/native"],
     license: "Apache-2.0",
+    // The plugin's config, named as users write it after `ccluster:` (provider/plugin/config.ts).
     config: {
       variables: Object.fromEntries(
-        settings.map((s) => [
-          s.configKey.replace(":", "_"),
-          { type: "string", description: `\`${s.configKey}\`: ${s.description} Environment: ${s.env.join(", ")}.`, ...(s.secret ? { secret: true } : {}), ...(s.default ? { default: s.default } : {}) },
+        pluginSettings.map(({ name, configKey, declaration: s }) => [
+          name,
+          {
+            type: "string",
+            description: `\`${configKey}\`: ${s.description} Environment: ${s.env.join(", ")}.`,
+            ...(s.secret ? { secret: true } : {}),
+            ...(s.default ? { default: s.default } : {}),
+          },
         ]),
       ),
     },
@@ -106,9 +111,13 @@ export function resourceTable(): string {
 }
 
 export function configTable(): string {
-  const lines = ["| Stack config | Environment (first match wins) | Secret | Default | Meaning |", "|---|---|---|---|---|"];
-  for (const s of settings) {
-    lines.push(`| \`${s.configKey}\` | ${s.env.map((e) => `\`${e}\``).join(", ")} | ${s.secret ? "yes" : ""} | ${s.default ? `\`${s.default}\`` : ""} | ${s.description} |`);
+  const lines = [
+    "| Stack config (TypeScript dynamic resources) | Stack config (provider plugin) | Environment (first match wins) | Secret | Default | Meaning |",
+    "|---|---|---|---|---|---|",
+  ];
+  for (const { configKey, declaration: s } of pluginSettings) {
+    const env = s.env.map((e) => `\`${e}\``).join(", ");
+    lines.push(`| \`${s.configKey}\` | \`${configKey}\` | ${env} | ${s.secret ? "yes" : ""} | ${s.default ? `\`${s.default}\`` : ""} | ${s.description} |`);
   }
   return lines.join("\n");
 }

@@ -100,6 +100,14 @@ export function typeToken(d: { module: Module; typeName: string }): string {
   return `pulumi-nodejs:dynamic/${d.module}:${d.typeName}`;
 }
 
+/**
+ * The type token of a kind in the provider plugin `pulumi-resource-ccluster` (and schema.json):
+ * `ccluster:index:<Type>`, or `ccluster:<module>:<Type>` for the AI gateway's kinds.
+ */
+export function pluginTypeToken(d: { module: Module; typeName: string }): string {
+  return `ccluster:${d.module === "ccluster" ? "index" : d.module}:${d.typeName}`;
+}
+
 /** The names of a kind's secret outputs (what `additionalSecretOutputs` must list). */
 export function secretOutputNames(d: KindDeclaration): string[] {
   const fromOutputs = Object.entries(d.outputs)

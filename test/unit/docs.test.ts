@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import * as sdk from "../../sdk";
-import { secretOutputNames, typeToken } from "../../provider/framework/declaration";
+import { pluginTypeToken, secretOutputNames, typeToken } from "../../provider/framework/declaration";
 import { kinds } from "../../provider/registry";
 import { buildSchema, docFiles, renderReadme } from "../../scripts/docs";
 import { PULUMI_SDK_VERSION } from "../../scripts/engine";
@@ -29,13 +29,13 @@ test("schema.json is valid against Pulumi's package metaschema (from the engine'
   expect(ok).toBe(true);
 });
 
-test("every kind has an SDK class with the same type token, and every secret output is declared secret in the schema", () => {
+test("every kind has an SDK class with its dynamic type token and a schema resource with its plugin token, and every secret output is declared secret in the schema", () => {
   const classes: Record<string, { __pulumiType: string }> = { ...sdk, ...sdk.aigateway } as never;
   type Props = Record<string, { secret?: boolean }>;
   const schema = buildSchema() as { resources: Record<string, { properties: Props; inputProperties: Props }> };
   for (const d of kinds) {
     expect(classes[d.typeName]?.__pulumiType).toBe(typeToken(d));
-    const resource = schema.resources[typeToken(d)];
+    const resource = schema.resources[pluginTypeToken(d)];
     for (const name of secretOutputNames(d)) {
       // A hash-only input (a .pem file's content) is never an output; it is a secret input.
       const where = d.storeHashOnly?.includes(name) ? resource.inputProperties : resource.properties;
