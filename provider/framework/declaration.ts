@@ -85,6 +85,11 @@ export interface KindDeclaration<S extends z.ZodObject = z.ZodObject> {
    * file's content), and `diff` compares hashes.
    */
   storeHashOnly?: readonly string[];
+  /**
+   * Why `pulumi import` cannot adopt this kind, and what to do instead (the secret was shown only at
+   * creation, or it is not a platform object). Absent: importable by id.
+   */
+  notImportable?: string;
   /** Rules that span several inputs, run in `check` after the schema passed. */
   validate?(inputs: z.output<S>): { property: string; reason: string }[];
   operations: Operations<z.output<S>>;

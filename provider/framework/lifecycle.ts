@@ -1,7 +1,8 @@
 /**
  * Turns a kind's declaration into a Pulumi dynamic `ResourceProvider`: validation in `check`,
  * `diff` from the declaration (including rotation decided from the clock), and the CRUD calls
- * with timestamps, adoption and "already gone" handling. Every kind goes through this file.
+ * with timestamps, adoption, import and "already gone" handling. Every kind goes through this
+ * file, whether the dynamic resources or the provider plugin (provider/plugin) call it.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
@@ -12,7 +13,7 @@ import { createClients, resolveSettings, type ConfigSource } from "../client";
 import type { KindDeclaration, OperationContext, State } from "./declaration";
 import { claimIdentity, describeResource, freeGeneration, idsBeingReplaced, isGenerationOf, nameStem, noteReplacement } from "./ownership";
 import { warnUser } from "./notices";
-import { safeFailures, validateInputs } from "./validation";
+import { safeFailures, validateInputs, type CheckFailure } from "./validation";
 
 /**
  * Marks checked inputs whose name the provider chooses. `create` derives the name from the
@@ -29,6 +30,24 @@ const RESOURCE_URN = "resourceUrn";
  */
 const runtimeKeys = new Set(["__provider", AUTO_NAMED, RESOURCE_URN]);
 const DAY_MS = 86_400_000;
+
+/** `diff`'s answer, with the inputs that changed (the provider plugin reports them to the engine). */
+export interface KindDiffResult extends dynamic.DiffResult {
+  /** Every input that changed, including those that force a replacement. */
+  readonly diffs: string[];
+}
+
+/** What {@link makeResourceProvider} returns: a dynamic provider whose every method is present. */
+export interface KindProvider extends dynamic.ResourceProvider {
+  configure(req: { config: ConfigSource }): Promise<void>;
+  check(olds: State, news: State): Promise<dynamic.CheckResult>;
+  diff(id: string, olds: State, news: State): Promise<KindDiffResult>;
+  create(inputs: State): Promise<dynamic.CreateResult>;
+  /** With no `props` (`pulumi import`), reads the object by id and returns `inputs` as well. */
+  read(id: string, props?: State): Promise<dynamic.ReadResult>;
+  update(id: string, olds: State, news: State): Promise<dynamic.UpdateResult>;
+  delete(id: string, props: State): Promise<void>;
+}
 
 export interface LifecycleOptions {
   /** Injected clock, for tests; the provider process uses the real one. */
@@ -47,7 +66,7 @@ export function providerClock(env: NodeJS.ProcessEnv = process.env): () => Date 
   return () => new Date(at);
 }
 
-export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptions = {}): dynamic.ResourceProvider {
+export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptions = {}): KindProvider {
   // An auto-name is chosen at create by looking for earlier generations: a kind must be able to.
   if (decl.autoName && !decl.operations.listByNamePrefix) throw new Error(`${decl.typeName} is auto-named, so its operations need listByNamePrefix`);
   const now = opts.now ?? providerClock();
@@ -68,7 +87,7 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
 
     async check(olds, news) {
       const { parsed, failures } = validateInputs(decl, withoutRuntimeKeys(news));
-      if (failures.length) return { inputs: news, failures: safeFailures(decl, news, failures) };
+      if (failures.length) return { inputs: news, failures: safeFailures(decl, news, failures.map((f) => explainImportedSecret(decl, olds, news, f))) };
       const crossFailures = decl.validate?.(parsed as never) ?? [];
       if (crossFailures.length) return { inputs: news, failures: safeFailures(decl, news, crossFailures) };
       if (parsed.existingId !== undefined && (parsed.rotationDays !== undefined || parsed.keepers !== undefined)) {
@@ -132,6 +151,7 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
         changes: changed.length > 0 || uniqueReplaces.length > 0,
         replaces: uniqueReplaces,
         deleteBeforeReplace: uniqueReplaces.length > 0 && replacementCollides(decl, olds, news),
+        diffs: [...new Set([...changed, ...uniqueReplaces])],
       };
     },
 
@@ -153,7 +173,8 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
     },
 
     async read(id, props) {
-      const state = withoutRuntimeKeys(props ?? {});
+      if (!props || Object.keys(props).length === 0) return importObject(decl, id, context());
+      const state = withoutRuntimeKeys(props);
       const live = await decl.operations.read(id, state, context());
       // An empty id tells the engine the resource is gone (refresh then drops it from state).
       if (!live) return { id: "", props: {} };
@@ -171,6 +192,43 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
     async delete(id, props) {
       await decl.operations.delete(id, withoutRuntimeKeys(props), context());
     },
+  };
+}
+
+/**
+ * `pulumi import`: the object with this id as state, and the inputs that declare it. The inputs
+ * are what the platform reports, with the kind's defaults filled in as `check` fills them, so the
+ * imported resource, declared as the generated code shows it, previews with no changes. Secret
+ * inputs are left out: the engine writes the inputs into the generated code (marking them
+ * secret does not stop that), while the state keeps the value, encrypted, among the outputs.
+ */
+async function importObject(decl: KindDeclaration, id: string, ctx: OperationContext): Promise<dynamic.ReadResult> {
+  if (decl.notImportable) throw new Error(`${className(decl)} cannot be imported: ${decl.notImportable}`);
+  const live = await decl.operations.read(id, {}, ctx);
+  if (!live) throw new Error(`${className(decl)} cannot be imported: nothing with id ${JSON.stringify(id)} (${decl.platformObject}) is visible with these credentials`);
+  const leftOut = new Set(["autoNamePrefix", ...decl.secretInputs, ...(decl.storeHashOnly ?? [])]);
+  const shape = decl.inputs.shape as Record<string, z.ZodType>;
+  const reported = Object.fromEntries(Object.keys(shape).filter((n) => !leftOut.has(n) && live[n] !== undefined).map((n) => [n, live[n]]));
+  const omitted = Object.fromEntries([...leftOut].filter((n) => n in shape).map((n) => [n, true as const]));
+  const withDefaults = decl.inputs.omit(omitted as never).safeParse(reported);
+  // What the platform holds may break a rule of this kind (an item made elsewhere): check reports it after the import.
+  const inputs = dropUndefined(withDefaults.success ? (withDefaults.data as Record<string, unknown>) : reported);
+  return { id, props: dropUndefined({ ...inputs, ...live }), inputs };
+}
+
+/**
+ * A required secret input that an imported resource lacks: `pulumi import` left it out of the
+ * generated code on purpose, so say so and how to declare it, instead of a bare "is required".
+ * Imported inputs are recognisable: they hold what the platform reports, and no resource URN.
+ */
+function explainImportedSecret(decl: KindDeclaration, olds: State | undefined, news: State, f: CheckFailure): CheckFailure {
+  const imported = olds !== undefined && Object.keys(olds).length > 0 && olds[RESOURCE_URN] === undefined;
+  if (!imported || !decl.secretInputs.includes(f.property) || news[f.property] !== undefined || olds[f.property] !== undefined) return f;
+  return {
+    property: f.property,
+    reason:
+      `${decl.typeName}.${f.property} is required; \`pulumi import\` leaves it out of the generated code because it is secret. ` +
+      `Declare it from secret config (\`pulumi config set --secret <name> ...\`, then read that config into ${f.property})`,
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Telling the user what the provider did on their behalf (a leftover of an interrupted run
- * removed and made anew). A dynamic provider has no logger of its own, but the engine starts it
- * with the engine's gRPC address as its first argument, and the engine's `Log` call shows a
+ * removed and made anew). A dynamic provider (or the provider plugin) has no logger of its own, but the
+ * engine starts it with the engine's gRPC address as its last argument, and the engine's `Log` call shows a
  * warning under the resource in `pulumi up`'s output. Outside the engine (tests, libraries) the
  * notice goes to stderr. Never pass a secret here.
  */
@@ -12,8 +12,9 @@ let engineLog: EngineLog | null | undefined;
 
 /** The engine's `Log` call, when this process was started by the engine; null otherwise. */
 function connectToEngine(): EngineLog | null {
-  const address = process.argv[2];
-  if (!address || !/^[\w.-]+:\d+$/.test(address)) return null;
+  // The address comes last, after any logging flags the engine forwards (`-v=9 --logtostderr`).
+  const address = process.argv.slice(2).reverse().find((a) => /^[\w.-]+:\d+$/.test(a));
+  if (!address) return null;
   try {
     // The generated stubs and grpc-js come with @pulumi/pulumi; resolve them from there.
     const pulumiDir = dirname(require.resolve("@pulumi/pulumi/package.json"));

@@ -53,11 +53,15 @@ export function freeGeneration(style: NameStyle, stem: string, taken: ReadonlySe
   }
 }
 
+/** The resource name in a URN (`urn:pulumi:<stack>::<project>::<parent types $ ...>type::<name>`). */
+export function resourceNameOf(urn: string): string {
+  return urn.split("::").slice(3).join("::");
+}
+
 /** A resource as a person reads it in a message: `EnvironmentVariable "db-url"`. */
 export function describeResource(urn: string): string {
-  // urn:pulumi:<stack>::<project>::<parent types $ ...>type::<name>
   const parts = urn.split("::");
-  const name = parts.slice(3).join("::") || urn;
+  const name = resourceNameOf(urn) || urn;
   const type = (parts[2] ?? "").split("$").pop() ?? "";
   // As users write the class: `BearerToken`, `aigateway.AuthToken`.
   const shortType = type

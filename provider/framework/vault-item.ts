@@ -88,7 +88,8 @@ export function vaultItemOperations<I extends VaultCommon>(spec: VaultItemSpec<I
 
     async read(id, state, ctx) {
       const item = await ctx.clients.vault().find(Number(id));
-      return item ? outputsOf(item, state as I) : undefined;
+      // An item of another type is not this resource's (`pulumi import` of a wrong id).
+      return item && item.type === spec.type ? outputsOf(item, state as I) : undefined;
     },
 
     async update(id, olds, news, ctx) {

@@ -118,8 +118,17 @@ export const certificate = defineKind({
     listByNamePrefix: listVaultItemsByNamePrefix("certificates"),
     async read(id, state, ctx) {
       const item = await ctx.clients.vault().find(Number(id));
-      if (!item) return undefined;
-      return { itemId: item.id, key: item.key, visibility: item.visibility ?? "USER", caCertificatePem: item.value ?? state.caCertificatePem };
+      if (!item || item.type !== "certificates") return undefined;
+      const live = { itemId: item.id, key: item.key, visibility: item.visibility ?? "USER", caCertificatePem: item.value ?? state.caCertificatePem };
+      // A CA made elsewhere (imported) is described like a brought one; one that no longer validates keeps what state says.
+      if (state.clientCertificatePem === undefined && typeof live.caCertificatePem === "string") {
+        try {
+          return { ...outputsOfCa(live.caCertificatePem, ctx.now()), ...live };
+        } catch (e) {
+          if (!(e instanceof CertificateError)) throw e;
+        }
+      }
+      return live;
     },
     // Only earlyRenewalDays and rotation settings change in place; nothing to do on the platform.
     async update(_id, olds) {

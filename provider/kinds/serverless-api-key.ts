@@ -34,6 +34,8 @@ export const serverlessApiKey = defineKind({
   },
   autoName: { property: "name", style: "kebab" },
   deleteBeforeReplace: "never",
+  notImportable:
+    "its secret is shown only when the key is created, so an imported key would have no `key`. Declare a new ServerlessApiKey instead (`pulumi up` makes it), move your clients to it, then delete the old key on the platform.",
   operations: {
     async create(i, ctx) {
       const created = await ctx.clients.serverless().createRecovering(i.name!);

@@ -95,6 +95,8 @@ export const authToken = defineKind({
   // (An auto-named token gets a fresh name on replacement, so it is created first.)
   deleteBeforeReplace: "when-same-key",
   identity: ["gateway", "name"],
+  notImportable:
+    "its secret is shown only when the token is made, so an imported token would have no `token`. Declare the token with its `gateway`, the same `name` and `adoptExisting: true`: `pulumi up` deletes the old token and makes a new one.",
   operations: {
     create: createToken,
     // `adoptExisting`: a same-named token no state records is deleted, and a new one made.
