@@ -5,8 +5,9 @@
  */
 import { Dispatcher, request } from "undici";
 import { z } from "zod";
-import { ErrorCodes, PlatformError } from "./errors";
-import { defaultRetryPolicy, errorFromStatus, retryDelayFor, sleep, type RetryPolicy } from "./http";
+import { ErrorCodes, errorFromStatus, networkError, PlatformError } from "./errors";
+import { ConcurrencyLimit, isConnectPhaseError, parseRetryAfter, processConcurrencyLimit, RetrySchedule, sleep, withDefaults, type RetryPolicy } from "./retry";
+import { settingSource } from "./settings";
 
 export interface TokenSource {
   /** A token valid for at least the next few seconds. */
@@ -55,6 +56,8 @@ export interface ClientCredentialsOptions {
   timeoutMs?: number;
   /** Retries of the exchange on 429/502/503/504 and network errors (it is safe to repeat). */
   retry?: Partial<RetryPolicy>;
+  /** The cap on requests in flight; by default the one this whole process shares. */
+  concurrency?: ConcurrencyLimit;
   dispatcher?: Dispatcher;
   now?: () => number;
 }
@@ -88,19 +91,17 @@ export class ClientCredentialsToken implements TokenSource {
 
   /** Exchanges the client credentials, retrying transient failures: a new token has no side effect. */
   private async exchange(): Promise<string> {
-    const policy = { ...defaultRetryPolicy, ...this.opts.retry };
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.exchangeOnce();
-      } catch (e) {
-        const delay = e instanceof PlatformError ? retryDelayFor(e, attempt, policy, true) : undefined;
-        if (delay === undefined) throw e;
-        await sleep(delay);
-      }
+    const schedule = new RetrySchedule(withDefaults(this.opts.retry));
+    for (;;) {
+      const outcome = await this.exchangeOnce();
+      if ("token" in outcome) return outcome.token;
+      const delay = schedule.nextDelay(outcome.error, true, outcome.networkCode);
+      if (delay === undefined) throw outcome.error;
+      await sleep(delay);
     }
   }
 
-  private async exchangeOnce(): Promise<string> {
+  private async exchangeOnce(): Promise<{ token: string } | { error: PlatformError; networkCode?: string }> {
     const { tokenUrl, clientId, clientSecret, style, service } = this.opts;
     const form = new URLSearchParams({ grant_type: "client_credentials" });
     const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded", accept: "application/json" };
@@ -109,40 +110,41 @@ export class ClientCredentialsToken implements TokenSource {
       form.set("client_id", clientId);
       form.set("client_secret", clientSecret);
     }
-    const path = safePath(tokenUrl);
-    const where = { service, method: "POST", path };
-    let status: number;
-    let text: string;
-    let resHeaders: Record<string, string | string[] | undefined>;
+    const where = { service, method: "POST", path: safePath(tokenUrl) };
+    const timeoutMs = this.opts.timeoutMs ?? 30_000;
+    let answer: { status: number; headers: Record<string, string | string[] | undefined>; text: string };
     try {
-      const res = await request(tokenUrl, {
-        method: "POST",
-        headers,
-        body: form.toString(),
-        dispatcher: this.opts.dispatcher,
-        headersTimeout: this.opts.timeoutMs ?? 30_000,
-        bodyTimeout: this.opts.timeoutMs ?? 30_000,
+      answer = await (this.opts.concurrency ?? processConcurrencyLimit).run(async () => {
+        const res = await request(tokenUrl, {
+          method: "POST",
+          headers,
+          body: form.toString(),
+          dispatcher: this.opts.dispatcher,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+        return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
       });
-      status = res.statusCode;
-      resHeaders = res.headers;
-      text = await res.body.text();
     } catch (cause) {
-      throw new PlatformError("the token URL could not be reached", {
-        ...where,
-        code: ErrorCodes.NETWORK,
-        platformMessage: (cause as { code?: string }).code ?? (cause as Error).message,
-      });
+      const networkCode = (cause as { code?: string }).code;
+      const summary = service === "ccluster" ? "The CCluster platform's token URL" : "The AI gateway's token URL";
+      const urlSource =
+        service === "ccluster" ? settingSource("tokenUrl") : `${settingSource("aigatewayTokenUrl")}, or else ${settingSource("aigatewayApiUrl")} + /v2/auth/token`;
+      const connectPhase = isConnectPhaseError(networkCode);
+      return { error: networkError(cause, { ...where, summary, url: tokenUrl, urlSource, timeoutMs, connectPhase, mayHaveSucceeded: false }), networkCode };
     }
+    const { status, text } = answer;
     if (status < 200 || status >= 300) {
-      const err = errorFromStatus(status, text, resHeaders, where, [clientSecret]);
-      if (status === 400 || status === 401 || status === 403)
-        throw new PlatformError("the service account was refused by the token URL (check the client id and secret)", {
+      const err = errorFromStatus(status, text, where, [clientSecret], parseRetryAfter(answer.headers["retry-after"]));
+      if (status !== 400 && status !== 401 && status !== 403) return { error: err };
+      return {
+        error: new PlatformError("the service account was refused by the token URL (check the client id and secret)", {
           ...where,
           status,
           code: ErrorCodes.AUTH,
           platformMessage: err.platformMessage,
-        });
-      throw err;
+        }),
+      };
     }
     let body: unknown;
     try {
@@ -152,11 +154,11 @@ export class ClientCredentialsToken implements TokenSource {
     }
     const parsed = tokenAnswer.safeParse(body);
     if (!parsed.success)
-      throw new PlatformError("the token URL answered without an access token", { ...where, status, code: ErrorCodes.BAD_RESPONSE });
+      return { error: new PlatformError("the token URL answered without an access token", { ...where, status, code: ErrorCodes.BAD_RESPONSE }) };
     const lifetime = parsed.data.expires_in ?? 300;
     const skew = Math.min(this.opts.refreshSkewSeconds ?? 100, lifetime / 2);
     this.cached = { token: parsed.data.access_token, refreshAt: this.now() + (lifetime - skew) * 1000 };
-    return parsed.data.access_token;
+    return { token: parsed.data.access_token };
   }
 }
 

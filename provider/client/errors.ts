@@ -99,6 +99,118 @@ export function isUncertainFailure(e: unknown): boolean {
   return isPlatformError(e) && (e.code === ErrorCodes.NETWORK || e.code === ErrorCodes.SERVER);
 }
 
+/** How errors name the service. */
+export function serviceName(s: "ccluster" | "aigateway"): string {
+  return s === "ccluster" ? "The CCluster platform API" : "The AI gateway API";
+}
+
+/**
+ * Turns a non-2xx answer into a typed error with the platform's own words, scrubbed of
+ * `secrets`. `retryAfterSeconds` is the answer's Retry-After, already read.
+ */
+export function errorFromStatus(
+  status: number,
+  text: string,
+  where: { service: "ccluster" | "aigateway"; method: string; path: string },
+  secrets: readonly string[],
+  retryAfterSeconds?: number,
+): PlatformError {
+  const { message, fieldErrors } = platformMessage(text);
+  const base = { ...where, status, platformMessage: message ? scrub(message, secrets) : undefined, retryAfterSeconds };
+  const name = serviceName(where.service);
+  if (status === 401) return new PlatformError(`${name} refused the credentials (check the token or service account)`, { ...base, code: ErrorCodes.AUTH });
+  if (status === 403)
+    return new PlatformError(`${name} denied this request to these credentials (they are valid but lack the permission; check the user, organisation or service account)`, {
+      ...base,
+      code: ErrorCodes.AUTH,
+    });
+  if (status === 404) return new PlatformError(`${name} has no such item`, { ...base, code: ErrorCodes.NOT_FOUND });
+  if (status === 409) return new PlatformError(`${name} refused a duplicate`, { ...base, code: ErrorCodes.CONFLICT });
+  if (status === 422 || status === 400)
+    return new PlatformError(`${name} rejected the request`, {
+      ...base,
+      code: ErrorCodes.VALIDATION,
+      fieldErrors: fieldErrors?.map((f) => ({ loc: f.loc, msg: scrub(f.msg, secrets) })),
+    });
+  if (status === 429) return new PlatformError(`${name} is rate limiting this client`, { ...base, code: ErrorCodes.RATE_LIMITED });
+  if (status >= 500)
+    return new PlatformError(`${name} failed`, { ...base, code: ErrorCodes.SERVER, mayHaveSucceeded: status === 504 || status === 502 ? where.method !== "GET" : false });
+  return new PlatformError(`${name} answered an unexpected status`, { ...base, code: ErrorCodes.HTTP });
+}
+
+/** Reads FastAPI's `{"detail": ...}`, OAuth's `{"error": ...}` or plain text. */
+function platformMessage(text: string): { message?: string; fieldErrors?: { loc: (string | number)[]; msg: string }[] } {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { message: text.trim() || undefined };
+  }
+  if (body && typeof body === "object") {
+    const b = body as Record<string, unknown>;
+    if (typeof b.detail === "string") return { message: b.detail };
+    if (Array.isArray(b.detail)) {
+      const fieldErrors = b.detail
+        .filter((d): d is { loc: (string | number)[]; msg: string } => !!d && typeof d === "object" && Array.isArray(d.loc))
+        .map((d) => ({ loc: d.loc, msg: String(d.msg) }));
+      return { message: fieldErrors.map((f) => `${f.loc.join(".")}: ${f.msg}`).join("; "), fieldErrors };
+    }
+    if (typeof b.error === "string") return { message: typeof b.error_description === "string" ? `${b.error}: ${b.error_description}` : b.error };
+    if (typeof b.message === "string") return { message: b.message };
+  }
+  return {};
+}
+
+/**
+ * The NETWORK error of a request that got no answer. It names the URL it tried (without user
+ * info or query) and the settings that set that URL, so a wrong or unreachable URL (say, the
+ * default one on a machine without internet) says what to change.
+ */
+export function networkError(
+  cause: unknown,
+  d: {
+    service: "ccluster" | "aigateway";
+    method: string;
+    path: string;
+    /** Who could not be reached, e.g. "The CCluster platform API". */
+    summary: string;
+    url: string;
+    /** The settings that set `url`, e.g. `ccluster:apiUrl / CCLUSTER_API_URL (default ...)`. */
+    urlSource: string;
+    timeoutMs: number;
+    /** Did it fail before the request was sent? */
+    connectPhase: boolean;
+    mayHaveSucceeded: boolean;
+  },
+): PlatformError {
+  const code = (cause as { code?: string }).code;
+  const at = displayUrl(d.url);
+  const what =
+    code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT"
+      ? `${d.summary} at ${at} did not answer within ${d.timeoutMs} ms`
+      : d.connectPhase
+        ? `${d.summary} could not be reached at ${at}`
+        : `${d.summary} at ${at} broke off the connection`;
+  return new PlatformError(`${what}; the URL comes from ${d.urlSource}`, {
+    service: d.service,
+    method: d.method,
+    path: d.path,
+    code: ErrorCodes.NETWORK,
+    platformMessage: code || (cause as Error).message,
+    mayHaveSucceeded: d.mayHaveSucceeded,
+  });
+}
+
+/** The URL without user info, query or fragment: what an error may show of it. */
+function displayUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname === "/" ? "" : u.pathname}`;
+  } catch {
+    return "(an invalid URL)";
+  }
+}
+
 /** Secrets shorter than this are not looked for: they would redact ordinary words. */
 const MIN_SECRET_LENGTH = 4;
 /** A secret's base64 inside a longer base64 text is looked for only from this length on (shorter could be anything). */

@@ -8,9 +8,10 @@
 import { Dispatcher } from "undici";
 import { AiGatewayApi, gatewayPaths } from "./aigateway";
 import { ClientCredentialsToken, StaticToken, TokenSource } from "./auth";
-import { HttpClient, RetryPolicy } from "./http";
+import { HttpClient } from "./http";
+import type { ConcurrencyLimit, RetryPolicy } from "./retry";
 import { ServerlessKeysApi } from "./serverless";
-import { missingCredentials, Settings } from "./settings";
+import { missingCredentials, retryBudgetMs, Settings } from "./settings";
 import { VaultApi } from "./vault";
 
 export * from "./errors";
@@ -21,11 +22,15 @@ export { ServerlessKeysApi } from "./serverless";
 export { createOnce, type CreateOnceSteps } from "./create-once";
 export { AiGatewayApi, gatewayPaths, gatewayNamePattern } from "./aigateway";
 export { ClientCredentialsToken, StaticToken, type TokenSource } from "./auth";
-export { HttpClient, type RetryPolicy } from "./http";
+export { HttpClient } from "./http";
+export { ConcurrencyLimit, defaultRetryPolicy, DEFAULT_MAX_CONCURRENT_REQUESTS, type RetryPolicy } from "./retry";
 
 export interface ClientOptions {
   timeoutMs?: number;
+  /** Overrides of the retry policy; `budgetMs` wins over the `retryTimeoutSeconds` setting. */
   retry?: Partial<RetryPolicy>;
+  /** The cap on requests in flight; by default the one this whole process shares. */
+  concurrency?: ConcurrencyLimit;
   dispatcher?: Dispatcher;
 }
 
@@ -37,13 +42,24 @@ export interface Clients {
 }
 
 /** Builds the clients lazily, so a stack that only uses the vault needs no gateway settings. */
-export function createClients(settings: Settings, options: ClientOptions = {}): Clients {
+export function createClients(settings: Settings, clientOptions: ClientOptions = {}): Clients {
   let platform: HttpClient | undefined;
   let gateway: HttpClient | undefined;
-  const platformHttp = () => (platform ??= new HttpClient({ ...options, service: "ccluster", baseUrl: settings.apiUrl!, auth: platformAuth(settings, options) }));
+  // Read when first used, so a bad retryTimeoutSeconds fails the operations that call out, not the others.
+  const options = (): ClientOptions => ({
+    ...clientOptions,
+    retry: { ...clientOptions.retry, budgetMs: clientOptions.retry?.budgetMs ?? retryBudgetMs(settings) },
+  });
+  const platformHttp = () => {
+    if (platform) return platform;
+    const o = options();
+    return (platform = new HttpClient({ ...o, service: "ccluster", baseUrl: settings.apiUrl!, auth: platformAuth(settings, o) }));
+  };
   const gatewayHttp = () => {
     if (!settings.aigatewayApiUrl) throw missingCredentials("aigateway");
-    return (gateway ??= new HttpClient({ ...options, service: "aigateway", baseUrl: settings.aigatewayApiUrl, auth: gatewayAuth(settings, options) }));
+    if (gateway) return gateway;
+    const o = options();
+    return (gateway = new HttpClient({ ...o, service: "aigateway", baseUrl: settings.aigatewayApiUrl, auth: gatewayAuth(settings, o) }));
   };
   return {
     vault: () => new VaultApi(platformHttp()),
@@ -63,6 +79,7 @@ function platformAuth(s: Settings, o: ClientOptions): TokenSource {
       clientSecret: s.serviceAccountSecret,
       timeoutMs: o.timeoutMs,
       retry: o.retry,
+      concurrency: o.concurrency,
       dispatcher: o.dispatcher,
     });
   throw missingCredentials("ccluster");
@@ -79,6 +96,7 @@ function gatewayAuth(s: Settings, o: ClientOptions): TokenSource {
       clientSecret: s.aigatewayClientSecret,
       timeoutMs: o.timeoutMs,
       retry: o.retry,
+      concurrency: o.concurrency,
       dispatcher: o.dispatcher,
     });
   throw missingCredentials("aigateway");

@@ -49,6 +49,14 @@ export const settingDeclarations = {
     default: "https://signin.centml.com/oauth2/token",
     description: "OAuth2 token URL for the service account exchange.",
   },
+  retryTimeoutSeconds: {
+    configKey: "ccluster:retryTimeoutSeconds",
+    env: ["CCLUSTER_RETRY_TIMEOUT_SECONDS"],
+    secret: false,
+    default: "60",
+    description:
+      "How long one API call (the platform's or the AI gateway's) keeps retrying 429s, 502/503/504s and network failures, with backoff and Retry-After, before it fails; 0 retries nothing.",
+  },
   aigatewayApiUrl: {
     configKey: "aigateway:apiUrl",
     env: ["AIGATEWAY_API_URL"],
@@ -99,6 +107,24 @@ export function resolveSettings(config?: ConfigSource, env: NodeJS.ProcessEnv = 
     if (value !== undefined && value !== "") out[name] = value;
   }
   return out;
+}
+
+/** Where a URL setting is set, for errors about a URL that could not be reached: `ccluster:apiUrl / CCLUSTER_API_URL / ... (default ...)`. */
+export function settingSource(name: SettingName): string {
+  const d: SettingDeclaration = settingDeclarations[name];
+  return [d.configKey, ...d.env].join(" / ") + (d.default ? ` (default ${d.default})` : "");
+}
+
+/** The time budget of one call, in milliseconds, from the `retryTimeoutSeconds` setting (undefined when unset). */
+export function retryBudgetMs(settings: Settings): number | undefined {
+  const raw = settings.retryTimeoutSeconds;
+  if (raw === undefined) return undefined;
+  const seconds = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(seconds) || seconds < 0) {
+    const d = settingDeclarations.retryTimeoutSeconds;
+    throw new PlatformError(`${d.configKey} (or ${d.env.join("/")}) must be a number of seconds, 0 or more; it is "${raw}"`, { code: ErrorCodes.CONFIG });
+  }
+  return seconds * 1000;
 }
 
 /** The error users see when credentials are missing: it says every place they can put them. */
