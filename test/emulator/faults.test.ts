@@ -20,7 +20,7 @@ async function stats(): Promise<FaultStats> {
 }
 
 /** Runs `action` under `faults` and returns how many requests each fault kind hit meanwhile. */
-async function hitsDuring(faults: unknown, action: () => Promise<void>): Promise<Omit<FaultStats, "requests" | "matched">> {
+async function hitsDuring(faults: unknown, action: () => Promise<void>): Promise<Omit<FaultStats, "requests" | "inFlight" | "matched">> {
   const put = await admin(emu.info, "PUT", "/faults", faults);
   expect(put.status).toBe(200);
   const before = await stats();
