@@ -76,6 +76,8 @@ export const pemFile = defineKind({
     fileSha256: { type: "string", description: "SHA-256 (hex) of the file as last seen on disk; differs from `pemSha256` once someone edited it (`refresh` shows it, `up` writes it again)." },
   },
   deleteBeforeReplace: "never",
+  // Two PemFiles of one program writing one path would overwrite each other: check refuses the second.
+  identity: ["path"],
   notImportable:
     "it is a file on this machine, not a platform object, and its content is secret. Declare the PemFile with its `path`, its `pem` and `overwrite: true`: `pulumi up` takes the file over.",
   validate(i) {

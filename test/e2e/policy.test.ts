@@ -189,8 +189,6 @@ const UNHEALTHY_MANDATORY = [
   "pem-file-protection leaky-pem", // mode 0644
   "pem-file-protection leaky-pem", // inside the git work tree, not ignored
   "secret-outputs hand-rolled-token",
-  "unique-credential-targets twin-a",
-  "unique-credential-targets twin-b",
 ];
 const UNHEALTHY_ADVISORY = ["create-before-delete delete-first-token", "vault-key-naming badly-named-token"];
 
@@ -221,8 +219,6 @@ describe("an unhealthy stack: each resource breaks one rule", () => {
     { policy: "org-visibility", severity: "high", type: T.BearerToken, resource: "org-wide-token", why: "ORG without allow-list", message: 'BearerToken "shared-team-token" is ORG-visible but "shared-team-token" is not on the org allow-list' },
     { policy: "pem-file-protection", severity: "high", type: T.PemFile, resource: "leaky-pem", why: "mode 0644", message: 'PemFile "keys/leaky.pem" has filePermission 0644, which grants more than 0600; use 0600.' },
     { policy: "pem-file-protection", severity: "high", type: T.PemFile, resource: "leaky-pem", why: "unignored path in git", message: "and git does not ignore that path, so the key could be committed." },
-    { policy: "unique-credential-targets", severity: "high", type: T.BearerToken, resource: "twin-a", why: "same vault item as twin-b", message: '"twin-a" writes vault item bearer_tokens "twin-token" (USER), which "twin-b" also writes.' },
-    { policy: "unique-credential-targets", severity: "high", type: T.BearerToken, resource: "twin-b", why: "same vault item as twin-a", message: '"twin-b" writes vault item bearer_tokens "twin-token" (USER), which "twin-a" also writes.' },
     { policy: "gateway-token-limit", severity: "medium", type: "pulumi:pulumi:Stack", resource: "policy-unhealthy-test", why: "11 tokens on one gateway", message: 'AI gateway "crowded-gateway" has 11 active tokens' },
   ])("mandatory $policy names $resource ($why)", ({ why: _why, message, ...where }) => {
     expect(res.violations).toContainEqual(expect.objectContaining({ level: "mandatory", ...where, message: expect.stringContaining(message) }));

@@ -132,6 +132,17 @@ describe("exclusive claims within one command", () => {
   });
 });
 
+test("two PemFiles of one program writing one path: the second fails check, naming both", async () => {
+  const p = makeResourceProvider(kindByName("PemFile"));
+  const path = `${require("node:os").tmpdir()}/ownership-${process.pid}/same.pem`;
+  const urn = (n: string) => `urn:pulumi:test::ownership::pulumi-nodejs:dynamic/ccluster:PemFile::${n}`;
+  const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  expect((await p.check!({}, { path, pem, contents: "ca", resourceUrn: urn("one") })).failures ?? []).toEqual([]);
+  const second = await p.check!({}, { path, pem, contents: "ca", resourceUrn: urn("two") });
+  expect(second.failures?.[0].reason).toContain('PemFile "two" declares the same PemFile (path');
+  expect(second.failures?.[0].reason).toContain('as PemFile "one"');
+});
+
 describe("a named gateway token that no state records", () => {
   test("create says why it cannot be taken over and what to do; adoptExisting replaces it", async () => {
     const api = clientsFor(emu()).aigateway();
