@@ -8,7 +8,7 @@
  * succeeded: then the caller waits, up to `lateLandingMs`, for those late objects and removes
  * them too. On final failure, strays found are removed before the error is thrown.
  */
-import { ErrorCodes, isUncertainFailure, type PlatformError } from "./errors";
+import { isUncertainFailure, type PlatformError } from "./errors";
 
 export interface CreateOnceSteps<T extends { id: string }> {
   create: () => Promise<T>;
@@ -25,10 +25,14 @@ export interface CreateOnceSteps<T extends { id: string }> {
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A failure after which the request may still be carried out later: a timeout or a gateway timeout. */
+/**
+ * A failure after which the request may still be carried out later: the client stopped waiting
+ * (its timeout) or a gateway did (504) while the platform may still be working. A dropped
+ * connection or another 5xx means the platform has finished with the request, one way or the other.
+ */
 function mayLandLater(e: unknown): boolean {
   const err = e as PlatformError;
-  return (err.code === ErrorCodes.NETWORK && err.mayHaveSucceeded) || err.status === 502 || err.status === 504;
+  return (err.timedOut && err.mayHaveSucceeded) || err.status === 504;
 }
 
 export async function createOnce<T extends { id: string }>(steps: CreateOnceSteps<T>): Promise<T> {

@@ -48,6 +48,8 @@ export interface PlatformErrorDetails {
    * before it tries again.
    */
   mayHaveSucceeded?: boolean;
+  /** No answer came within the client's timeout: the platform may still be doing the work. */
+  timedOut?: boolean;
   /** For 422: the fields the platform named, e.g. `["body", "key"]`. */
   fieldErrors?: { loc: (string | number)[]; msg: string }[];
   retryAfterSeconds?: number;
@@ -63,6 +65,7 @@ export class PlatformError extends Error {
   readonly status?: number;
   readonly platformMessage?: string;
   readonly mayHaveSucceeded: boolean;
+  readonly timedOut: boolean;
   readonly fieldErrors?: { loc: (string | number)[]; msg: string }[];
   readonly retryAfterSeconds?: number;
 
@@ -76,6 +79,7 @@ export class PlatformError extends Error {
     this.status = details.status;
     this.platformMessage = details.platformMessage;
     this.mayHaveSucceeded = details.mayHaveSucceeded ?? false;
+    this.timedOut = details.timedOut ?? false;
     this.fieldErrors = details.fieldErrors;
     this.retryAfterSeconds = details.retryAfterSeconds;
   }
@@ -185,12 +189,12 @@ export function networkError(
 ): PlatformError {
   const code = (cause as { code?: string }).code;
   const at = displayUrl(d.url);
-  const what =
-    code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT"
-      ? `${d.summary} at ${at} did not answer within ${d.timeoutMs} ms`
-      : d.connectPhase
-        ? `${d.summary} could not be reached at ${at}`
-        : `${d.summary} at ${at} broke off the connection`;
+  const timedOut = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT";
+  const what = timedOut
+    ? `${d.summary} at ${at} did not answer within ${d.timeoutMs} ms`
+    : d.connectPhase
+      ? `${d.summary} could not be reached at ${at}`
+      : `${d.summary} at ${at} broke off the connection`;
   return new PlatformError(`${what}; the URL comes from ${d.urlSource}`, {
     service: d.service,
     method: d.method,
@@ -198,6 +202,7 @@ export function networkError(
     code: ErrorCodes.NETWORK,
     platformMessage: code || (cause as Error).message,
     mayHaveSucceeded: d.mayHaveSucceeded,
+    timedOut,
   });
 }
 
