@@ -184,6 +184,8 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
     async update(id, olds, news) {
       const c = context();
       const clean = withoutRuntimeKeys(news) as z.output<typeof decl.inputs>;
+      // A name `create` chose lives in the state, not in the inputs.
+      if (decl.autoName && clean[decl.autoName.property] === undefined) clean[decl.autoName.property] = olds[decl.autoName.property];
       const outs = await decl.operations.update!(id, olds, clean, c);
       const createdAt = typeof olds.createdAt === "string" ? olds.createdAt : c.now().toISOString();
       return { outs: stateOf(decl, clean, outs, createdAt) };

@@ -103,6 +103,21 @@ describe.each(autoNamedKinds)("$typeName, auto-named", ({ typeName, args, nameOf
   });
 });
 
+test("an auto-named item updates in place under the name create chose", async () => {
+  const p = freshProvider("EnvironmentVariable");
+  const urn = urnOf("EnvironmentVariable", "updated-in-place");
+  const news = { value: "before", autoNamePrefix: "updated-in-place", resourceUrn: urn };
+  const inputs = await checked(p, {}, news);
+  const made = await p.create!(inputs);
+  const changed = await checked(p, inputs, { ...news, value: "after" });
+  const d = await p.diff!(made.id, made.outs, changed);
+  expect(d).toMatchObject({ changes: true, replaces: [] });
+  const updated = await p.update!(made.id, made.outs, changed);
+  expect(updated.outs).toMatchObject({ key: made.outs.key, itemId: made.outs.itemId, value: "after" });
+  expect((await clientsFor(emu()).vault().get(Number(made.id))).value).toBe("after");
+  await p.delete!(made.id, updated.outs!);
+});
+
 describe("exclusive claims within one command", () => {
   test("a second resource declaring the same vault key and visibility fails check, naming both resources", async () => {
     const p = freshProvider("EnvironmentVariable");
