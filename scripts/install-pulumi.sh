@@ -8,6 +8,8 @@
 #                                  binary cannot be downloaded here; the Go module proxy works);
 # - pulumi-language-nodejs         our own language host, from engine/language-host (the
 #                                  official one is not served by the Go module proxy);
+# - pulumi-language-yaml           Pulumi YAML's language host (github.com/pulumi/pulumi-yaml), for
+#                                  YAML programs on the provider plugin pulumi-resource-ccluster;
 # - pulumi-resource-pulumi-nodejs  the dynamic-provider plugin script from @pulumi/pulumi.
 # The language host is rebuilt whenever its sources change (their hash is kept next to it).
 #
@@ -17,6 +19,10 @@ set -euo pipefail
 
 readonly CLIPBOARD_REPLACE="github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e"
 readonly VERSION_FLAG="github.com/pulumi/pulumi/sdk/v3/go/common/version.Version"
+# The newest pulumi-yaml the Go module proxy serves. It builds only at its own pinned pkg/sdk
+# (v3.206.0; forced onto the CLI's release it does not compile) and runs fine under the CLI.
+readonly YAML_VERSION="v1.25.0"
+readonly YAML_VERSION_FLAG="github.com/pulumi/pulumi-yaml/pkg/version.Version"
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # The engine is built at the release of the @pulumi/pulumi this repository installed (package.json pins it).
@@ -49,9 +55,9 @@ $(tail -n 25 "$logfile")"
 }
 
 # 1. A Pulumi installation already on PATH wins (a developer's machine).
-if command -v pulumi >/dev/null 2>&1 && command -v pulumi-language-nodejs >/dev/null 2>&1; then
+if command -v pulumi >/dev/null 2>&1 && command -v pulumi-language-nodejs >/dev/null 2>&1 && command -v pulumi-language-yaml >/dev/null 2>&1; then
   existing="$(dirname "$(command -v pulumi)")"
-  log "using pulumi and pulumi-language-nodejs already on PATH ($existing)"
+  log "using pulumi, pulumi-language-nodejs and pulumi-language-yaml already on PATH ($existing)"
   echo "$existing"
   exit 0
 fi
@@ -67,49 +73,63 @@ if command -v flock >/dev/null 2>&1; then
   flock 9 || fail "could not lock $bin_dir"
 fi
 
+# Builds one Go command through a throw-away wrapper module: `go install pkg@version` refuses
+# modules whose go.mod has replace directives, so the wrapper requires them and repeats the one
+# non-local replace (clipboard). GOFLAGS=-mod=mod lets go settle what the pins leave open.
+# Usage: build_wrapped <what> <output file> <ldflags> <package> <module@version>...
+build_wrapped() {
+  local what="$1" out="$2" ldflags="$3" package="$4"
+  shift 4
+  local work m requires=()
+  work="$(mktemp -d)" # kept on failure, so the logs named in the message can be read
+  for m in "$@"; do requires+=("-require=$m"); done
+  printf 'module pulumi-ccluster/%s\n\ngo 1.25.8\n' "$(basename "$out")" >"$work/go.mod"
+  # An import keeps the package (and so its dependencies) in the module graph for tidy.
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$package" >"$work/tools.go"
+  (
+    cd "$work"
+    export GOFLAGS="${GOFLAGS:+$GOFLAGS }-mod=mod"
+    run_logged "go mod edit of the $what wrapper module" "$work/edit.log" \
+      go mod edit "${requires[@]}" -replace="$CLIPBOARD_REPLACE"
+    log "resolving modules for $what (go mod tidy)"
+    if ! go mod tidy >"$work/tidy.log" 2>&1; then
+      # The checksum database is often unreachable when only the module proxy is allowed.
+      if grep -q "sum.golang.org\|verifying" "$work/tidy.log"; then
+        log "checksum database unreachable; retrying with GOSUMDB=off"
+        export GOSUMDB=off
+        run_logged "go mod tidy of the $what wrapper" "$work/tidy.log" go mod tidy
+      else
+        fail "go mod tidy of the $what wrapper failed (full log: $work/tidy.log):
+$(tail -n 25 "$work/tidy.log")"
+      fi
+    fi
+    log "compiling $what (go build)"
+    run_logged "go build of $what" "$work/build.log" go build -trimpath -ldflags "$ldflags" -o "$out.partial" "$package"
+  ) || exit 1
+  mv -f "$out.partial" "$out"
+  rm -rf "$work"
+}
+
 # 2. The CLI: the expensive part, built once per version.
 if [ -x "$bin_dir/pulumi" ] && [ "$("$bin_dir/pulumi" version 2>/dev/null)" = "$PULUMI_VERSION" ]; then
   log "pulumi $PULUMI_VERSION already built"
 else
   log "building pulumi $PULUMI_VERSION with $(go version) (a cold build downloads modules and compiles for minutes)"
-  work="$(mktemp -d)" # kept on failure, so the logs named in the message can be read
-  cat >"$work/go.mod" <<EOF
-module pulumi-ccluster/pulumi-cli
-
-go 1.25.8
-EOF
-  # An import keeps the CLI package (and so its dependencies) in the module graph for tidy.
-  cat >"$work/tools.go" <<'EOF'
-//go:build tools
-
-package tools
-
-import _ "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi"
-EOF
-  (
-    cd "$work"
-    run_logged "go mod edit of the CLI wrapper module" "$work/edit.log" \
-      go mod edit -require="github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" \
-      -require="github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" -replace="$CLIPBOARD_REPLACE"
-    log "resolving modules (go mod tidy)"
-    if ! go mod tidy >"$work/tidy.log" 2>&1; then
-      # The checksum database is often unreachable when only the module proxy is allowed.
-      if grep -q "sum.golang.org\|verifying" "$work/tidy.log"; then
-        log "checksum database unreachable; retrying with GOSUMDB=off"
-        GOSUMDB=off run_logged "go mod tidy of the Pulumi CLI wrapper" "$work/tidy.log" go mod tidy
-      else
-        fail "go mod tidy of the Pulumi CLI wrapper failed (full log: $work/tidy.log):
-$(tail -n 25 "$work/tidy.log")"
-      fi
-    fi
-    log "compiling the Pulumi CLI (go build)"
-    run_logged "go build of the Pulumi CLI" "$work/build.log" \
-      go build -trimpath -ldflags "-s -w -X $VERSION_FLAG=$PULUMI_VERSION" \
-      -o "$bin_dir/pulumi.partial" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
-  ) || exit 1
-  mv -f "$bin_dir/pulumi.partial" "$bin_dir/pulumi"
-  rm -rf "$work"
+  build_wrapped "the Pulumi CLI" "$bin_dir/pulumi" "-s -w -X $VERSION_FLAG=$PULUMI_VERSION" \
+    github.com/pulumi/pulumi/pkg/v3/cmd/pulumi \
+    "github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" "github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION"
   log "built $bin_dir/pulumi ($("$bin_dir/pulumi" version))"
+fi
+
+# 2b. The YAML language host, at its own pinned pkg/sdk, built once per version (a minute or two).
+if [ -x "$bin_dir/pulumi-language-yaml" ] && [ "$(cat "$bin_dir/.language-yaml.version" 2>/dev/null)" = "$YAML_VERSION" ]; then
+  log "pulumi-language-yaml $YAML_VERSION already built"
+else
+  log "building pulumi-language-yaml $YAML_VERSION"
+  build_wrapped "the YAML language host" "$bin_dir/pulumi-language-yaml" "-s -w -X $YAML_VERSION_FLAG=$YAML_VERSION" \
+    github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml "github.com/pulumi/pulumi-yaml@$YAML_VERSION"
+  echo "$YAML_VERSION" >"$bin_dir/.language-yaml.version"
+  log "built $bin_dir/pulumi-language-yaml"
 fi
 
 # 3. Our language host, rebuilt when its sources change.

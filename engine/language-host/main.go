@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -40,8 +41,13 @@ func main() {
 	// The engine passes --tracing when the user asked for tracing; we accept it so the
 	// command line parses, but do not forward traces.
 	flag.String("tracing", "", "Zipkin-compatible tracing endpoint (accepted, not used)")
+	// Hosts started by other hosts (the YAML host's plugin loader, to run a Node.js plugin from its
+	// PulumiPlugin.yaml) also get -root=<dir>; accepted, as the engine sends the same in ProgramInfo.
+	flag.String("root", "", "root directory of the program or plugin (accepted, not used)")
 	showVersion := flag.Bool("version", false, "print the plugin version and exit")
-	flag.Parse()
+	// Those hosts also pass each runtime option as -<option>=<value>; RunPlugin reads them from the
+	// request's ProgramInfo, so unknown -name=value flags are dropped rather than fail the start.
+	_ = flag.CommandLine.Parse(definedFlagsOnly(flag.CommandLine, os.Args[1:]))
 	if *showVersion {
 		fmt.Println(version)
 		return
@@ -82,4 +88,21 @@ func main() {
 	if err := <-handle.Done; err != nil {
 		cmdutil.Exit(fmt.Errorf("language host stopped serving: %w", err))
 	}
+}
+
+// definedFlagsOnly drops the -name=value arguments whose flag is not defined in fs. Everything
+// else (defined flags, flags without "=", the engine address) is kept, in order.
+func definedFlagsOnly(fs *flag.FlagSet, args []string) []string {
+	kept := make([]string, 0, len(args))
+	for i, arg := range args {
+		if arg == "--" || !strings.HasPrefix(arg, "-") {
+			return append(kept, args[i:]...)
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		if hasValue && fs.Lookup(name) == nil {
+			continue
+		}
+		kept = append(kept, arg)
+	}
+	return kept
 }

@@ -121,6 +121,9 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
         // So does an auto-name, which `create` chooses.
         const nameFromPlatform = name === decl.autoName?.property && (news.existingId !== undefined || news[AUTO_NAMED] === true);
         if (news[name] === undefined && (name in decl.outputs || nameFromPlatform)) continue;
+        // An absent secret input was left out of an imported resource's inputs, which refresh diffs
+        // against; a program cannot leave out a required one (check refuses that).
+        if (news[name] === undefined && decl.secretInputs.includes(name)) continue;
         const hashed = decl.storeHashOnly?.includes(name);
         const before = hashed ? olds[`${name}Sha256`] : (olds[name] ?? defaults[name]);
         const after = hashed && typeof news[name] === "string" ? sha256(news[name] as string) : (news[name] ?? defaults[name]);
