@@ -68,6 +68,8 @@ export function buildSchema(): Record<string, unknown> {
       "ML-platform credentials (CentML / NVIDIA CCluster vault, AI gateway tokens) as Pulumi resources, served by the provider plugin `pulumi-resource-ccluster` (npm package `pulumi-ccluster`).",
     keywords: ["pulumi", "ccluster", "centml", "credentials", "kind/native"],
     license: "Apache-2.0",
+    // The generated SDKs (`npm run sdks`) are packages of their own: a go.mod, a setup.py with this version.
+    meta: { supportPack: true },
     // The plugin's config, named as users write it after `ccluster:` (provider/plugin/config.ts).
     config: {
       variables: Object.fromEntries(
