@@ -11,7 +11,7 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { Props, RESOURCE_TYPES, untypedProps, type Kind, type KindProps } from "./types";
+import { Props, typesOf, untypedProps, type Kind, type KindProps } from "./types";
 
 /** One configuration property: a JSON schema that always carries its default. */
 export type ConfigProperty<T> = PolicyConfigJSONSchema & { default: T; description: string };
@@ -57,15 +57,13 @@ type KindValidation<K extends Kind> = (resource: KindResource<K>, report: Report
  * @example validateResource: forKinds(["Certificate"], ({ props }, report) => { ... })
  */
 export function forKinds<K extends Kind>(kinds: readonly K[], validate: KindValidation<K>): ResourceValidation {
-  const types = new Map<string, K>(kinds.map((k) => [RESOURCE_TYPES[k], k]));
-  const fn: ResourceValidation = (args, report) => {
+  // Both tokens of each kind (dynamic resource and provider plugin), so no `__pulumiType` shortcut.
+  const types = new Map<string, K>(kinds.flatMap((k) => typesOf(k).map((t) => [t, k] as const)));
+  return (args, report) => {
     const kind = types.get(args.type);
     if (kind === undefined) return args.notApplicable(`Policy only applies to ${kinds.join(", ")}`);
     return validate({ kind, props: new Props<KindProps[K]>(args.props), args }, report);
   };
-  // With one kind the SDK can skip other types without calling us, as for validateResourceOfType.
-  if (kinds.length === 1) (fn as { __pulumiType?: string }).__pulumiType = RESOURCE_TYPES[kinds[0]];
-  return fn;
 }
 
 /** How a message names a resource: its kind and its platform name when known. */

@@ -2,8 +2,10 @@
  * The policy pack's view of the resource contract: type tokens, the inputs each kind takes,
  * which outputs must stay secret, and a reader for property bags that copes with values the
  * engine does not know yet (preview). The pack matches resources by their type string, as the
- * engine sends it, and keeps its own copy of the contract (a provider regression must not silence
- * a rule); from the provider it borrows only format readers (the SSH wire format).
+ * engine sends it: a kind has two, the dynamic resource's (TypeScript) and the provider plugin's
+ * (YAML, Python, Go, `pulumi import`), with the same properties. It keeps its own copy of the
+ * contract (a provider regression must not silence a rule); from the provider it borrows only
+ * format readers (the SSH wire format).
  */
 import { Secret } from "@pulumi/policy";
 
@@ -22,7 +24,17 @@ export function dynamicType<M extends string, T extends string>(module: M, type:
   return `pulumi-nodejs:dynamic/${module}:${type}`;
 }
 
-/** Type token of every resource kind of this package, by class name. */
+/**
+ * The type token of a kind served by the provider plugin `pulumi-resource-ccluster`.
+ *
+ * @example pluginType("ccluster", "BearerToken") // "ccluster:index:BearerToken"
+ * @example pluginType("aigateway", "AuthToken") // "ccluster:aigateway:AuthToken"
+ */
+export function pluginType(module: string, type: string): string {
+  return `ccluster:${module === CCLUSTER_MODULE ? "index" : module}:${type}`;
+}
+
+/** Type token of every resource kind of this package as a dynamic resource, by class name. */
 export const RESOURCE_TYPES = {
   BearerToken: dynamicType(CCLUSTER_MODULE, "BearerToken"),
   ServerlessApiKey: dynamicType(CCLUSTER_MODULE, "ServerlessApiKey"),
@@ -48,7 +60,25 @@ export const TLS_TYPES = {
   LocallySignedCert: "tls:index/locallySignedCert:LocallySignedCert",
 } as const;
 
-const kindByType = new Map<string, Kind>(ALL_KINDS.map((k) => [RESOURCE_TYPES[k], k]));
+/** Type token of every resource kind of this package in the provider plugin, by class name. */
+export const PLUGIN_TYPES: Readonly<Record<Kind, string>> = Object.fromEntries(
+  ALL_KINDS.map((k) => {
+    const [, module, type] = /^pulumi-nodejs:dynamic\/([^:]+):(.+)$/.exec(RESOURCE_TYPES[k])!;
+    return [k, pluginType(module, type)];
+  }),
+) as Record<Kind, string>;
+
+/** Both type tokens of a kind: the dynamic resource's and the provider plugin's. */
+export function typesOf(kind: Kind): [string, string] {
+  return [RESOURCE_TYPES[kind], PLUGIN_TYPES[kind]];
+}
+
+/** True for the provider plugin's type tokens, whose resources the plugin itself keeps secret (no SDK option involved). */
+export function isPluginType(type: string): boolean {
+  return type.startsWith(`${CCLUSTER_MODULE}:`);
+}
+
+const kindByType = new Map<string, Kind>(ALL_KINDS.flatMap((k) => typesOf(k).map((t) => [t, k] as const)));
 
 /** The kind a type token names, or undefined for anything that is not one of this package's kinds. */
 export function kindOfType(type: string): Kind | undefined {
@@ -62,12 +92,12 @@ export function kindOfType(type: string): Kind | undefined {
  * @example if (isKind(args.type, "Certificate")) { ... }
  */
 export function isKind<K extends Kind>(type: string, kind: K): boolean {
-  return type === RESOURCE_TYPES[kind];
+  return kindByType.get(type) === kind;
 }
 
-/** True for any dynamic resource in this package's modules, including kinds this pack does not know yet. */
+/** True for any resource in this package's modules or plugin, including kinds this pack does not know yet. */
 export function isPackageModuleType(type: string): boolean {
-  return type.startsWith(`pulumi-nodejs:dynamic/${CCLUSTER_MODULE}:`) || type.startsWith(`pulumi-nodejs:dynamic/${AIGATEWAY_MODULE}:`);
+  return type.startsWith(`pulumi-nodejs:dynamic/${CCLUSTER_MODULE}:`) || type.startsWith(`pulumi-nodejs:dynamic/${AIGATEWAY_MODULE}:`) || isPluginType(type);
 }
 
 /** Vault scope of an item. */

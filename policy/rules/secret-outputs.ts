@@ -1,7 +1,7 @@
 /** Rule 5: sensitive outputs stay secret. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, configSchema, labelOf } from "../rule-kit";
-import { isPackageModuleType, kindOfType, SECRET_OUTPUTS } from "../types";
+import { isPackageModuleType, isPluginType, kindOfType, SECRET_OUTPUTS } from "../types";
 
 /** Configuration of {@link secretOutputs}. */
 export interface SecretOutputsConfig {
@@ -20,7 +20,8 @@ const schema = configSchema<SecretOutputsConfig>({
  * `secret-outputs`: a policy cannot see whether a value is secret, but it sees the resource
  * options; every kind must keep the outputs listed in {@link SECRET_OUTPUTS} in
  * `additionalSecretOutputs`, so a regression in the SDK or a hand-rolled resource with the same
- * type cannot write them to state in plain text.
+ * type cannot write them to state in plain text. Resources of the provider plugin
+ * (`ccluster:index:*`, from YAML, Python, Go) need no option: the plugin marks them secret itself.
  */
 export const secretOutputs: ResourceValidationPolicy = {
   name: "secret-outputs",
@@ -32,6 +33,7 @@ export const secretOutputs: ResourceValidationPolicy = {
     "`additionalSecretOutputs` resource option. For a new kind, add its secret outputs to SECRET_OUTPUTS in policy/types.ts.",
   configSchema: schema,
   validateResource: (args, report) => {
+    if (isPluginType(args.type)) return args.notApplicable("The provider plugin marks these outputs secret itself");
     const kind = kindOfType(args.type);
     if (kind === undefined) {
       if (!isPackageModuleType(args.type)) return args.notApplicable("Policy only applies to pulumi-ccluster resources");

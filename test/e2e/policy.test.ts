@@ -10,7 +10,7 @@ import { existsSync, lstatSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { RESOURCE_TYPES } from "../../policy/types";
+import { PLUGIN_TYPES, RESOURCE_TYPES } from "../../policy/types";
 import { PULUMI_SDK_VERSION, runPulumi, type PulumiRun } from "../harness/engine";
 import { useEmulator, stackConfigFor } from "../support/emulator";
 import { createTestProject, repoRoot, type TestProject } from "../support/pulumi-project";
@@ -67,7 +67,7 @@ function pairs(violations: Violation[], level: string): string[] {
     .sort();
 }
 
-type Fixture = "policy-healthy" | "policy-unhealthy";
+type Fixture = "policy-healthy" | "policy-unhealthy" | "policy-unhealthy-yaml";
 
 /**
  * A temporary project from a fixture, in its own git work tree (the PEM rule looks at git), with
@@ -277,6 +277,33 @@ describe("an unhealthy stack: each resource breaks one rule", () => {
     expect(res.stdout).toContain(`${PACK} [mandatory] [severity: high]  ${pemHeader}`);
     expect(res.stdout).toContain("and git does not ignore that path, so the key could be committed.");
     expect(res.stdout).not.toContain("has filePermission 0644");
+  });
+});
+
+describe("the unhealthy stack in YAML, on the provider plugin: the same rules fire on its type tokens", () => {
+  let project: TestProject;
+  let res: Outcome;
+  beforeAll(async () => {
+    project = await fixtureProject("policy-unhealthy-yaml");
+    res = await preview(project);
+  });
+  afterAll(async () => project?.cleanup());
+
+  test("preview fails with the TypeScript fixture's violations (but the hand-rolled dynamic resource, which YAML has no counterpart for)", () => {
+    expect(res.code).not.toBe(0);
+    const expected = UNHEALTHY_MANDATORY.filter((p) => p !== "secret-outputs hand-rolled-token").map((p) => p.replace("policy-unhealthy-test", "policy-unhealthy-yaml-test"));
+    expect(pairs(res.violations, "mandatory")).toEqual(expected.sort());
+    expect(pairs(res.violations, "advisory")).toEqual(UNHEALTHY_ADVISORY);
+    expect(res.output).not.toContain(hfToken);
+  });
+
+  test.each([
+    ["credential-rotation", PLUGIN_TYPES.BearerToken, "never-rotated", 'BearerToken "never-rotated" neither expires nor rotates'],
+    ["key-strength", PLUGIN_TYPES.SshKey, "weak-ssh-key", 'SshKey "weak-ssh-key" publicKey is an RSA 2048-bit key'],
+    ["pem-file-protection", PLUGIN_TYPES.PemFile, "leaky-pem", 'PemFile "keys/leaky.pem" has filePermission 0644'],
+    ["org-visibility", PLUGIN_TYPES.BearerToken, "org-wide-token", 'BearerToken "shared-team-token" is ORG-visible'],
+  ])("%s names %s %s", (policy, type, resource, message) => {
+    expect(res.violations).toContainEqual(expect.objectContaining({ level: "mandatory", policy, type, resource, message: expect.stringContaining(message) }));
   });
 });
 
