@@ -127,6 +127,14 @@ export function retryBudgetMs(settings: Settings): number | undefined {
   return seconds * 1000;
 }
 
+/**
+ * A setting's key in the provider plugin's config: `ccluster:<setting name>`, the AI gateway's
+ * too (`ccluster:aigatewayApiUrl`), since a plugin named ccluster gets only the `ccluster:` namespace.
+ */
+export function pluginConfigKey(name: SettingName): string {
+  return `ccluster:${name}`;
+}
+
 /** The error users see when credentials are missing: it says every place they can put them. */
 export function missingCredentials(service: "ccluster" | "aigateway"): PlatformError {
   const d = settingDeclarations;
@@ -135,7 +143,9 @@ export function missingCredentials(service: "ccluster" | "aigateway"): PlatformE
       ? `set \`pulumi config set --secret ${d.token.configKey} ...\` (or ${d.token.env.join("/")}), or a service account with ` +
         `${d.serviceAccountId.configKey} + ${d.serviceAccountSecret.configKey} (or ${d.serviceAccountId.env.join("/")} + ${d.serviceAccountSecret.env.join("/")})`
       : `set ${d.aigatewayApiUrl.configKey} and either ${d.aigatewayToken.configKey} or ${d.aigatewayClientId.configKey} + ${d.aigatewayClientSecret.configKey} ` +
-        `(or ${d.aigatewayApiUrl.env[0]} with ${d.aigatewayToken.env[0]} or ${d.aigatewayClientId.env[0]} + ${d.aigatewayClientSecret.env[0]})`;
+        `(or ${d.aigatewayApiUrl.env[0]} with ${d.aigatewayToken.env[0]} or ${d.aigatewayClientId.env[0]} + ${d.aigatewayClientSecret.env[0]}); ` +
+        `on the provider plugin (YAML, Python, Go) the config keys are ${pluginConfigKey("aigatewayApiUrl")}, ${pluginConfigKey("aigatewayToken")}, ` +
+        `${pluginConfigKey("aigatewayClientId")} and ${pluginConfigKey("aigatewayClientSecret")}`;
   return new PlatformError(`no credentials for the ${service === "ccluster" ? "CCluster platform" : "AI gateway"}: ${text}`, {
     code: ErrorCodes.CONFIG,
   });

@@ -5,7 +5,7 @@
  * `ccluster:aigatewayToken`, ... (the dynamic resources keep reading `aigateway:*`). The
  * environment variables and defaults are the same for both (provider/client/settings.ts).
  */
-import { settingDeclarations, type ConfigSource, type SettingDeclaration, type SettingName } from "../client/settings";
+import { pluginConfigKey, settingDeclarations, type ConfigSource, type SettingDeclaration, type SettingName } from "../client/settings";
 
 /** One setting as the plugin reads it. */
 export interface PluginSetting {
@@ -19,7 +19,7 @@ export interface PluginSetting {
 /** Every setting, in the order of the settings table. */
 export const pluginSettings: readonly PluginSetting[] = (Object.entries(settingDeclarations) as [SettingName, SettingDeclaration][]).map(([name, declaration]) => ({
   name,
-  configKey: `ccluster:${name}`,
+  configKey: pluginConfigKey(name),
   declaration,
 }));
 

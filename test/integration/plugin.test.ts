@@ -175,3 +175,11 @@ test("the AI gateway's settings come from the ccluster namespace (ccluster:aigat
 test("an unknown type and a thrown error come back as gRPC errors carrying the message", async () => {
   await expect(check("ccluster:index:Nope", "x", {})).rejects.toThrow(/has no resource type ccluster:index:Nope/);
 });
+
+test("without the AI gateway's settings, a gateway token's create says which ccluster:aigateway* keys the plugin reads", async () => {
+  const s = settingsFor(emu());
+  await call("configure", new proto.ConfigureRequest().setArgs(struct({ apiUrl: s.apiUrl, token: secret(s.token) })).setAcceptsecrets(true));
+  const type = "ccluster:aigateway:AuthToken";
+  const { inputs } = await check(type, "no-config", { gateway: "gw-plugin" });
+  await expect(create(type, "no-config", inputs)).rejects.toThrow(/no credentials for the AI gateway: .*on the provider plugin \(YAML, Python, Go\) the config keys are ccluster:aigatewayApiUrl, ccluster:aigatewayToken/);
+});
