@@ -6,4 +6,6 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: { types: ["node", "jest"], esModuleInterop: true, strict: true, isolatedModules: true } }] },
   testTimeout: 60000,
+  // Progress while the long end-to-end files run (test/support/progress-reporter.js says why).
+  reporters: ["default", "<rootDir>/test/support/progress-reporter.js"],
 };

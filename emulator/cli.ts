@@ -10,6 +10,7 @@
  */
 import { parseArgs } from "node:util";
 import { startEmulator, type EmulatorOptions } from "./index";
+import { environmentExports, pulumiConfigCommands } from "./stack-config";
 
 const USAGE = `usage: ccluster-emulator [--port N] [--tls-port N] [--host ADDR] [--data-dir DIR] [--faults JSON] [--access-token-ttl SECONDS]`;
 
@@ -78,6 +79,10 @@ async function main(): Promise<void> {
   const { info } = emulator;
   process.stdout.write(`${JSON.stringify(info)}\n`);
   process.stdout.write(`ccluster emulator: platform API ${info.apiUrl}, private endpoint ${info.privateEndpointUrl}, data in ${info.dataDir}\n`);
+  // So nobody has to work out which field of the record feeds which setting.
+  process.stdout.write(`ccluster emulator: to point a stack at it, run in the Pulumi project's folder:\n`);
+  for (const command of pulumiConfigCommands(info)) process.stdout.write(`  ${command}\n`);
+  process.stdout.write(`ccluster emulator: or, instead of stack config, set the environment:\n  ${environmentExports(info)}\n`);
   process.stdout.write(`ccluster emulator: stop with Ctrl-C (SIGINT) or SIGTERM\n`);
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

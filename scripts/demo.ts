@@ -86,6 +86,7 @@ async function main(): Promise<void> {
       const p = await createTestProject({
         source: join(repoRoot, "examples", "quickstart"),
         stackName: "demo",
+        folderPrefix: "ccluster-demo-quickstart-",
         config: {
           ...emulatorStackConfig(info),
           "ccluster-quickstart:registryPassword": { value: "demo-registry-password", secret: true },
@@ -139,6 +140,7 @@ async function main(): Promise<void> {
       const bad = await createTestProject({
         source: join(repoRoot, "examples", "unhealthy"),
         stackName: "unhealthy",
+        folderPrefix: "ccluster-demo-unhealthy-",
         config: { "ccluster:apiUrl": { value: info.apiUrl }, "ccluster:token": { value: info.token, secret: true } },
       });
       let output = "";

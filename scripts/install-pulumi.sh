@@ -44,11 +44,25 @@ fail() {
   echo "[install-pulumi] FAILED: $*" >&2
   exit 1
 }
+# Runs a command with its output in a log file and returns its status. A cold build spends minutes
+# in single commands: every 30 s it says it is still at work, and how far its log has got.
+run_quietly() {
+  local what="$1" logfile="$2" pid seconds=0
+  shift 2
+  "$@" >"$logfile" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    seconds=$((seconds + 1))
+    if [ $((seconds % 30)) -eq 0 ]; then log "still $what ($(wc -l <"$logfile" | tr -d ' ') lines in $logfile)"; fi
+  done
+  wait "$pid"
+}
 # Runs a command with its output in a log file; on failure shows the log's tail and stops.
 run_logged() {
   local what="$1" logfile="$2"
   shift 2
-  if ! "$@" >"$logfile" 2>&1; then
+  if ! run_quietly "$what" "$logfile" "$@"; then
     fail "$what failed (full log: $logfile):
 $(tail -n 25 "$logfile")"
   fi
@@ -92,19 +106,20 @@ build_wrapped() {
     run_logged "go mod edit of the $what wrapper module" "$work/edit.log" \
       go mod edit "${requires[@]}" -replace="$CLIPBOARD_REPLACE"
     log "resolving modules for $what (go mod tidy)"
-    if ! go mod tidy >"$work/tidy.log" 2>&1; then
+    if ! run_quietly "resolving modules for $what" "$work/tidy.log" go mod tidy; then
       # The checksum database is often unreachable when only the module proxy is allowed.
       if grep -q "sum.golang.org\|verifying" "$work/tidy.log"; then
         log "checksum database unreachable; retrying with GOSUMDB=off"
         export GOSUMDB=off
-        run_logged "go mod tidy of the $what wrapper" "$work/tidy.log" go mod tidy
+        run_logged "resolving modules for $what" "$work/tidy.log" go mod tidy
       else
         fail "go mod tidy of the $what wrapper failed (full log: $work/tidy.log):
 $(tail -n 25 "$work/tidy.log")"
       fi
     fi
     log "compiling $what (go build)"
-    run_logged "go build of $what" "$work/build.log" go build -trimpath -ldflags "$ldflags" -o "$out.partial" "$package"
+    # -v: the log lists each package as it is compiled, which the progress lines count.
+    run_logged "compiling $what" "$work/build.log" go build -v -trimpath -ldflags "$ldflags" -o "$out.partial" "$package"
   ) || exit 1
   mv -f "$out.partial" "$out"
   rm -rf "$work"

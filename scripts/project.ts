@@ -37,6 +37,8 @@ export interface ProjectOptions {
   stackName?: string;
   /** Show the engine build's progress (the demo). */
   showProgress?: boolean;
+  /** Start of the temporary folder's name, which shows in paths the user sees (`.pem` files). Default `ccluster-e2e-`. */
+  folderPrefix?: string;
 }
 
 /** Links what a copied example needs from this repository into its node_modules. */
@@ -51,7 +53,7 @@ export function linkDependencies(dir: string): void {
 
 export async function createTestProject(opts: ProjectOptions): Promise<TestProject> {
   const engine = ensurePulumiEngine({ showProgress: opts.showProgress });
-  const dir = mkdtempSync(join(tmpdir(), "ccluster-e2e-"));
+  const dir = mkdtempSync(join(tmpdir(), opts.folderPrefix ?? "ccluster-e2e-"));
   cpSync(opts.source, dir, { recursive: true });
   if (!opts.packageDir) linkDependencies(dir);
   const backend = await createTempBackend();

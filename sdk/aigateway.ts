@@ -1,2 +1,3 @@
 /** Resources of the AI gateway (`aigateway:` config namespace). */
-export { AuthToken, type AuthTokenArgs } from "./resources";
+export { AuthToken } from "./resources";
+export type { AuthTokenArgs } from "./args";

@@ -1,20 +1,14 @@
 /** What every resource class shares: secret inputs wrapped, secret outputs declared, type token set. */
 import * as pulumi from "@pulumi/pulumi";
-import type { z } from "zod";
 import { secretOutputNames, typeToken, type KindDeclaration } from "../provider/framework/declaration";
 import { warnAboutPlainCredentialConfig } from "./config-hygiene";
 import { serializedProvider } from "./serialized-provider";
-
-/** A kind's Args: each input of its schema as a `pulumi.Input`, without the internal ones. */
-export type ArgsOf<S extends z.ZodObject> = {
-  [K in keyof Omit<z.input<S>, "autoNamePrefix">]: pulumi.Input<z.input<S>[K]>;
-};
 
 /** @internal Builds the props and options every credential resource passes to `dynamic.Resource`. */
 export function credentialResourceParts(
   decl: KindDeclaration,
   name: string,
-  args: Record<string, unknown>,
+  args: object,
   opts: pulumi.CustomResourceOptions | undefined,
 ): [pulumi.dynamic.ResourceProvider, string, pulumi.Inputs, pulumi.CustomResourceOptions, string, string] {
   warnAboutPlainCredentialConfig();

@@ -24,7 +24,8 @@ export type {
   ServerlessApiKeyArgs,
   CertificateArgs,
   PemFileArgs,
-} from "./resources";
+} from "./args";
 export { getItem, getCertificate } from "./lookups";
+export type { ItemQuery, VaultItemLookup, VaultItemType, CertificateLookup } from "./lookups";
 export { envVars } from "./deployment-fields";
 export * as aigateway from "./aigateway";

@@ -12,7 +12,18 @@ import { huggingFaceToken } from "../provider/kinds/huggingface-token";
 import { registryCredential } from "../provider/kinds/registry-credential";
 import { serverlessApiKey } from "../provider/kinds/serverless-api-key";
 import { sshKey } from "../provider/kinds/ssh-key";
-import { ArgsOf, credentialResourceParts, typeToken } from "./base";
+import type {
+  AuthTokenArgs,
+  BearerTokenArgs,
+  CertificateArgs,
+  EnvironmentVariableArgs,
+  HuggingFaceTokenArgs,
+  PemFileArgs,
+  RegistryCredentialArgs,
+  ServerlessApiKeyArgs,
+  SshKeyArgs,
+} from "./args";
+import { credentialResourceParts, typeToken } from "./base";
 
 /** The outputs every vault item has. */
 export abstract class VaultItemResource extends pulumi.dynamic.Resource {
@@ -28,7 +39,6 @@ export abstract class VaultItemResource extends pulumi.dynamic.Resource {
   declare readonly expiresAt: pulumi.Output<string | undefined>;
 }
 
-export type BearerTokenArgs = ArgsOf<typeof bearerToken.inputs>;
 /**
  * A bearer token for dedicated endpoints, stored in the vault (`bearer_tokens`).
  *
@@ -45,7 +55,6 @@ export class BearerToken extends VaultItemResource {
   }
 }
 
-export type HuggingFaceTokenArgs = ArgsOf<typeof huggingFaceToken.inputs>;
 /**
  * A Hugging Face token (`hf_...`) for gated models, vault type `access_tokens`.
  *
@@ -61,7 +70,6 @@ export class HuggingFaceToken extends VaultItemResource {
   }
 }
 
-export type EnvironmentVariableArgs = ArgsOf<typeof environmentVariable.inputs>;
 /**
  * An environment variable for deployments, vault type `env_vars`.
  *
@@ -77,7 +85,6 @@ export class EnvironmentVariable extends VaultItemResource {
   }
 }
 
-export type SshKeyArgs = ArgsOf<typeof sshKey.inputs>;
 /**
  * An SSH public key for deployments, vault type `ssh_keys`.
  *
@@ -97,7 +104,6 @@ export class SshKey extends VaultItemResource {
   }
 }
 
-export type RegistryCredentialArgs = ArgsOf<typeof registryCredential.inputs>;
 /**
  * Image-pull credentials for a container registry, vault type `registry_credentials`.
  *
@@ -119,7 +125,6 @@ export class RegistryCredential extends VaultItemResource {
   }
 }
 
-export type ServerlessApiKeyArgs = ArgsOf<typeof serverlessApiKey.inputs>;
 /**
  * A serverless API key. Its secret is only known to the stack that created it.
  *
@@ -140,7 +145,6 @@ export class ServerlessApiKey extends pulumi.dynamic.Resource {
   }
 }
 
-export type AuthTokenArgs = ArgsOf<typeof authToken.inputs>;
 /**
  * An AI-gateway authentication token, valid for one gateway.
  *
@@ -163,7 +167,6 @@ export class AuthToken extends pulumi.dynamic.Resource {
   }
 }
 
-export type CertificateArgs = ArgsOf<typeof certificate.inputs>;
 /**
  * An mTLS certificate for a private endpoint: a CA in the vault (trusted by the endpoint) and a
  * client certificate and key, made like the platform's CLI makes them (ECDSA P-384 by default).
@@ -190,7 +193,6 @@ export class Certificate extends VaultItemResource {
   }
 }
 
-type PemFileInputs = ArgsOf<typeof pemFile.inputs>;
 /** Which output of a Certificate each `contents` choice writes. */
 const bundleOutput = {
   combined: "combinedPem",
@@ -198,13 +200,6 @@ const bundleOutput = {
   certificate: "clientCertificatePem",
   privateKey: "clientPrivateKeyPem",
 } as const;
-
-export interface PemFileArgs extends Omit<PemFileInputs, "pem"> {
-  /** The certificate whose bundle to write (or give `pem` directly). */
-  certificate?: Certificate;
-  /** PEM text to write, when not taken from `certificate`. Secret. */
-  pem?: pulumi.Input<string>;
-}
 
 /**
  * A `.pem` file written by `pulumi up` (mode 0600, atomically); a missing or edited file is

@@ -21,3 +21,12 @@ export const adoptedTokenItemId = token.itemId;
 export const adoptedTokenValue = token.value; // secret
 export const adoptedCertificateName = cert.key;
 export const adoptedCertificateNotAfter = cert.notAfter;
+
+// Read without managing: items someone else keeps (here a Hugging Face token your organisation
+// shares). A lookup runs at every preview and up, and fails the program when nothing matches.
+const sharedHf = ccluster.getItem({ type: "access_tokens", key: config.require("sharedHfTokenKey"), visibility: "ORG" });
+const ca = ccluster.getCertificate(config.require("certificateName"));
+
+export const sharedHfTokenItemId = sharedHf.id;
+export const sharedHfToken = sharedHf.value; // secret: the value only, not the id or key
+export const certificateAuthority = ca.caCertificatePem;

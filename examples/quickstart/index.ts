@@ -7,7 +7,8 @@ const config = new pulumi.Config();
 const token = new ccluster.BearerToken("inference", { rotationDays: 30 });
 
 // An mTLS certificate like the platform's CLI makes it, and its <name>.pem on disk (mode 0600).
-const cert = new ccluster.Certificate("private-endpoint", { validityDays: 365, earlyRenewalDays: 30 });
+// Its key is the private endpoint's name, so it is declared: an auto-name changes with renewals.
+const cert = new ccluster.Certificate("private-endpoint", { key: "private-endpoint", validityDays: 365, earlyRenewalDays: 30 });
 const pem = new ccluster.PemFile("private-endpoint-pem", { certificate: cert, path: "certs/private-endpoint.pem" });
 
 // A key for the serverless endpoints (bearer tokens do not work there).

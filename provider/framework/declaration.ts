@@ -51,9 +51,10 @@ export interface Operations<I> {
   replaceReason?(state: State, news: I, now: Date): { property: string } | undefined;
   /**
    * Drift found by looking at the world during `diff`, so a plain `preview` shows it without a
-   * refresh (a `.pem` file deleted or edited). Returns the property to report as changed.
+   * refresh (a `.pem` file deleted or edited). Returns the input to report as changed, and what
+   * was found, for a warning on the resource (no secret in it).
    */
-  driftCheck?(state: State, news: I): Promise<string | undefined>;
+  driftCheck?(state: State, news: I): Promise<{ property: string; found: string } | undefined>;
 }
 
 export interface KindDeclaration<S extends z.ZodObject = z.ZodObject> {
@@ -78,6 +79,13 @@ export interface KindDeclaration<S extends z.ZodObject = z.ZodObject> {
   deleteBeforeReplace: "never" | "when-same-key";
   /** The inputs that name the object uniquely on the platform. Default: `key` and `visibility`. */
   identity?: readonly string[];
+  /**
+   * Inputs that the SDK class takes in place of a required one and turns into it before the
+   * provider sees anything (PemFile's `certificate`, whose bundle becomes `pem`). The SDK's Args
+   * and the README's table show them as alternatives: give exactly one of them or the input.
+   * `sdkType` names the TypeScript type in `sdk/resources.ts`; the provider never sees these.
+   */
+  sdkAlternatives?: Record<string, { instead: string; sdkType: string; description: string }>;
   /** Where the platform keeps it, for the docs. */
   platformObject: string;
   /**

@@ -12,6 +12,7 @@ import type { z } from "zod";
 import { createClients, resolveSettings, type ConfigSource } from "../client";
 import type { KindDeclaration, OperationContext, State } from "./declaration";
 import { claimIdentity, describeResource, freeGeneration, idsBeingReplaced, isGenerationOf, nameStem, noteReplacement } from "./ownership";
+import { reportChangedProperties } from "./changed-properties";
 import { warnUser } from "./notices";
 import { safeFailures, validateInputs, type CheckFailure } from "./validation";
 
@@ -139,7 +140,11 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
       const extra = decl.operations.replaceReason?.(olds, news as never, clock);
       if (extra) replaces.push(extra.property);
       const drifted = await decl.operations.driftCheck?.(olds, news as never);
-      if (drifted) changed.push(drifted);
+      if (drifted) {
+        changed.push(drifted.property);
+        const urn = typeof news[RESOURCE_URN] === "string" ? (news[RESOURCE_URN] as string) : undefined;
+        await warnUser(urn ? `${describeResource(urn)}: ${drifted.found}` : drifted.found, urn);
+      }
       const uniqueReplaces = [...new Set(replaces)];
       // The object being replaced stays live until its successor exists: not a leftover to clean up.
       if (uniqueReplaces.length > 0 && typeof news[RESOURCE_URN] === "string") noteReplacement(news[RESOURCE_URN] as string, id);
@@ -150,12 +155,12 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
             `Adopt it by key instead (key: "${olds.key}", adoptExisting: true) so a replacement can make its successor.`,
         );
       }
-      return {
+      return reportChangedProperties({
         changes: changed.length > 0 || uniqueReplaces.length > 0,
         replaces: uniqueReplaces,
         deleteBeforeReplace: uniqueReplaces.length > 0 && replacementCollides(decl, olds, news),
         diffs: [...new Set([...changed, ...uniqueReplaces])],
-      };
+      });
     },
 
     async create(inputs) {

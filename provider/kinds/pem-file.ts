@@ -70,6 +70,13 @@ export const pemFile = defineKind({
   replaceOnChange: ["path"],
   secretInputs: ["pem"],
   storeHashOnly: ["pem"],
+  sdkAlternatives: {
+    certificate: {
+      instead: "pem",
+      sdkType: "Certificate",
+      description: "The certificate whose bundle (chosen by `contents`) the file holds. Give this or `pem`.",
+    },
+  },
   outputs: {
     absolutePath: { type: "string", description: "The absolute path written." },
     pemSha256: { type: "string", description: "SHA-256 (hex) of the content written." },
@@ -120,9 +127,13 @@ export const pemFile = defineKind({
       await removePemFile(String(state.absolutePath ?? id), String(state.pemSha256));
     },
     async driftCheck(state, news) {
-      const seen = await inspectPemFile(String(state.absolutePath ?? path.resolve(news.path)));
-      if (!seen.exists || seen.sha256 !== state.pemSha256) return "pem";
-      if ((seen.mode & 0o777) !== modeOf(news)) return "filePermission";
+      const file = String(state.absolutePath ?? path.resolve(news.path));
+      const seen = await inspectPemFile(file);
+      const repair = "`pulumi up` writes it again";
+      if (!seen.exists) return { property: "pem", found: `${file} is missing; ${repair}` };
+      if (seen.sha256 !== state.pemSha256) return { property: "pem", found: `${file} was changed since it was written (its SHA-256 differs); ${repair}` };
+      const mode = seen.mode & 0o777;
+      if (mode !== modeOf(news)) return { property: "filePermission", found: `${file} has mode 0${mode.toString(8)}, not ${news.filePermission}; ${repair} with that mode` };
       return undefined;
     },
   },

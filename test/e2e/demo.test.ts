@@ -41,6 +41,9 @@ test("npm run demo: every step succeeds, each credential is proven where it is u
     expect(output).toMatch(/✓ dedicated endpoint {2}\+ serverless API key: 401 \(refused/);
     expect(output).toMatch(/✓ serverless endpoint \+ ServerlessApiKey sk-.*: 200/);
     expect(output).toMatch(/✓ private endpoint \(mTLS\): real `curl --cert .*\.pem` → 200/);
+    // The demo's own folder, not one named after the tests.
+    expect(output).toContain(`real \`curl --cert ${join(tmp, "ccluster-demo-quickstart-")}`);
+    expect(output).not.toContain("ccluster-e2e-");
     expect(output).toMatch(/✓ AI gateway demo-gateway \+ AuthToken .* in `authorization`: 200/);
     expect(output).toMatch(/✓ AI gateway demo-gateway \+ AuthToken .* in `cf-aig-authorization`: 200/);
     const refused = /✓ preview refused: (\d+) mandatory violations/.exec(output);

@@ -128,13 +128,27 @@ test("import-existing: items made outside Pulumi are adopted, not duplicated", a
   const { generateCertificates } = await import("../../provider/certificates");
   const ca = await generateCertificates({ name: "cli-made" });
   const cert = await vault.upsert({ type: "certificates", key: "cli-made", value: ca.caCertificatePem });
+  const shared = await vault.upsert({ type: "access_tokens", key: "team-hf", value: "hf_" + "s".repeat(34), visibility: "ORG" });
   const p = await createTestProject({
     source: example("import-existing"),
-    config: { ...platformConfig(), "ccluster-import-existing:tokenKey": { value: "made-in-the-ui" }, "ccluster-import-existing:certificateItemId": { value: String(cert.id) } },
+    config: {
+      ...platformConfig(),
+      "ccluster-import-existing:tokenKey": { value: "made-in-the-ui" },
+      "ccluster-import-existing:certificateItemId": { value: String(cert.id) },
+      "ccluster-import-existing:sharedHfTokenKey": { value: "team-hf" },
+      "ccluster-import-existing:certificateName": { value: "cli-made" },
+    },
   });
   await withExample(p, async (outs) => {
     expect(outs).toMatchObject({ adoptedTokenItemId: token.id, adoptedTokenValue: "ui-made-token-value", adoptedCertificateName: "cli-made", adoptedCertificateNotAfter: ca.notAfter });
-    expect(await vault.list()).toHaveLength(2);
+    // The lookups: only the value is secret.
+    const raw = await p.stack.outputs();
+    expect({ id: raw.sharedHfTokenItemId, value: raw.sharedHfToken, ca: raw.certificateAuthority }).toEqual({
+      id: { value: shared.id, secret: false },
+      value: { value: shared.value, secret: true },
+      ca: { value: ca.caCertificatePem, secret: false },
+    });
+    expect(await vault.list()).toHaveLength(3);
 
     // Ten days before the adopted CA expires: the token's 90 days are up, the CA is inside the
     // renewal window. The token rotates into a successor under the same key; the CA, whose key
@@ -152,6 +166,7 @@ test("import-existing: items made outside Pulumi are adopted, not duplicated", a
     expect((await vault.list({ type: "bearer_tokens" })).map((i) => [i.key, i.id])).toEqual([["made-in-the-ui", rotated.adoptedTokenItemId]]);
     expect(await vault.find(cert.id)).toMatchObject({ key: "cli-made" });
   });
+  await vault.delete(shared.id);
 });
 
 test("ai-gateway: both tokens are ACTIVE, rate-limited as declared, and authenticate at the gateway", async () => {

@@ -3,14 +3,19 @@
  * a stack created with an earlier packed build (the commit below, built from git history) still
  * refreshes, updates and destroys after `npm install` of the current build, because the
  * serialized provider in its state `require`s `pulumi-ccluster/provider` by package path.
+ * Then a TypeScript project as `pulumi new typescript` makes it, sharing that installation (one
+ * `npm install` for both): the quick start compiles with its stock tsconfig, and runs against
+ * the emulator that the package installs, set up with the commands the emulator prints.
  */
-import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { LocalWorkspace, type Stack } from "@pulumi/pulumi/automation";
-import { createTempBackend, ensurePulumiEngine, PULUMI_SDK_VERSION, pulumiCommand, type TempBackend } from "../harness/engine";
+import { createTempBackend, ensurePulumiEngine, PULUMI_SDK_VERSION, pulumiCommand, runPulumi, type TempBackend } from "../harness/engine";
+import { createClients } from "../../provider/client";
 import { clientsFor, useEmulator } from "../support/emulator";
 import { repoRoot } from "../support/pulumi-project";
 
@@ -55,6 +60,14 @@ async function npmInstall(...specs: string[]): Promise<void> {
   await run("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...specs], { cwd: project, maxBuffer: 16 * 1024 * 1024 });
 }
 
+/** The stock project's own devDependencies (the TypeScript project below shares this installation). */
+const typescriptProject = join(__dirname, "fixtures", "typescript-project");
+const stockDevDependencies = Object.entries(JSON.parse(readFileSync(join(typescriptProject, "package.json"), "utf8")).devDependencies as Record<string, string>).map(([name, range]) => `${name}@${range}`);
+
+/** Installs the current build over the earlier one, once (the upgrade and the TypeScript project both need it). */
+let upgrading: Promise<void> | undefined;
+const upgrade = () => (upgrading ??= npmInstall(currentTarball));
+
 beforeAll(async () => {
   const engine = ensurePulumiEngine();
   const earlier = await packEarlierBuild();
@@ -62,7 +75,7 @@ beforeAll(async () => {
   project = join(scratch, "user-project");
   cpSync(join(__dirname, "fixtures", "packaged"), project, { recursive: true });
   await run("npm", ["init", "-y"], { cwd: project });
-  await npmInstall(`@pulumi/pulumi@${PULUMI_SDK_VERSION}`, earlier);
+  await npmInstall(`@pulumi/pulumi@${PULUMI_SDK_VERSION}`, ...stockDevDependencies, earlier);
   backend = await createTempBackend();
   const i = emu().info;
   stack = await LocalWorkspace.createOrSelectStack(
@@ -80,7 +93,7 @@ test("the earlier packed build, installed with npm in a fresh project, creates i
 });
 
 test("after upgrading to the current build, refresh, up and destroy run the provider stored in state", async () => {
-  await npmInstall(currentTarball);
+  await upgrade();
   const outs = await stack.outputs();
   await clientsFor(emu()).vault().delete(outs.variableItemId.value); // drift for refresh to find
   const refresh = await stack.refresh();
@@ -91,4 +104,88 @@ test("after upgrading to the current build, refresh, up and destroy run the prov
   expect(Object.keys(again.changeSummary)).toEqual(["same"]);
   await stack.destroy();
   expect(await clientsFor(emu()).vault().list()).toEqual([]);
+});
+
+describe("a project made like `pulumi new typescript`, with the quick start as its program", () => {
+  let dir: string;
+  beforeAll(async () => {
+    await upgrade();
+    dir = join(scratch, "typescript-project");
+    cpSync(typescriptProject, dir, { recursive: true });
+    copyFileSync(join(repoRoot, "examples", "quickstart", "index.ts"), join(dir, "index.ts"));
+    symlinkSync(join(project, "node_modules"), join(dir, "node_modules"));
+  });
+
+  // The template's tsconfig now (module nodenext) and from 2024 to March 2026 (module commonjs,
+  // where zod's declarations failed without esModuleInterop: 63 errors before issue 13).
+  test.each([["tsconfig.json", "nodenext"], ["tsconfig.commonjs.json", "commonjs"]])(
+    "its stock %s (strict, module %s, no skipLibCheck, no esModuleInterop) compiles the program with the project's TypeScript",
+    async (tsconfig, module) => {
+      const { compilerOptions } = JSON.parse(readFileSync(join(dir, tsconfig), "utf8"));
+      expect(compilerOptions).toMatchObject({ strict: true, module });
+      expect({ skipLibCheck: compilerOptions.skipLibCheck, esModuleInterop: compilerOptions.esModuleInterop }).toEqual({});
+      const tsc = await run(join(dir, "node_modules", ".bin", "tsc"), ["--noEmit", "--pretty", "false", "-p", tsconfig], { cwd: dir }).catch((e: { code: number; stdout: string }) => e);
+      expect({ code: "code" in tsc ? tsc.code : 0, errors: tsc.stdout.trim().split("\n").slice(0, 20) }).toEqual({ code: 0, errors: [""] });
+    },
+  );
+
+  test("without the project's own TypeScript, Pulumi's bundled one (3.8) reads these types too", () => {
+    // What `pulumi up` does in a project with no typescript and no tsconfig: ts-node with the
+    // TypeScript that @pulumi/pulumi vendors, reporting the program's own diagnostics.
+    const vendor = join(dir, "node_modules", "@pulumi", "pulumi", "vendor");
+    const bundled = readdirSync(vendor).find((d) => d.startsWith("typescript@"));
+    if (!bundled) throw new Error(`@pulumi/pulumi ${PULUMI_SDK_VERSION} vendors no TypeScript in ${vendor}: update this test and the README`);
+    const ts = require(join(vendor, bundled, "typescript.js"));
+    const program = ts.createProgram([join(dir, "index.ts")], { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2016, moduleResolution: ts.ModuleResolutionKind.NodeJs, strict: true, noEmit: true });
+    const ours = program.getSourceFiles().filter((f: { fileName: string }) => f.fileName.endsWith("index.ts") || f.fileName.includes("/pulumi-ccluster/"));
+    expect(ours.length).toBeGreaterThan(2); // the program and this package's declarations
+    const diagnostics = ours.flatMap((f: unknown) => [...program.getSyntacticDiagnostics(f), ...program.getSemanticDiagnostics(f)]);
+    expect({ version: ts.version, diagnostics: diagnostics.map((d: { messageText: unknown }) => ts.flattenDiagnosticMessageText(d.messageText, " ")) }).toEqual({ version: bundled.slice("typescript@".length), diagnostics: [] });
+  });
+
+  test("`npx ccluster-emulator` prints the config commands; with them the program runs: up, then destroy", async () => {
+    const engine = ensurePulumiEngine();
+    const emulator = spawn(join(dir, "node_modules", ".bin", "ccluster-emulator"), ["--port", "0", "--data-dir", join(scratch, "emulator-data")], { stdio: ["ignore", "pipe", "inherit"] });
+    const printed: string[] = [];
+    try {
+      await new Promise<void>((resolve, reject) => {
+        createInterface({ input: emulator.stdout! }).on("line", (line) => {
+          printed.push(line);
+          if (line.includes("stop with Ctrl-C")) resolve();
+        });
+        emulator.once("exit", (code) => reject(new Error(`ccluster-emulator exited with ${code}: ${printed.join("\n")}`)));
+      });
+      const info = JSON.parse(printed[0]);
+      const configCommands = printed.filter((l) => l.trim().startsWith("pulumi config set")).map((l) => l.trim());
+      const ownBackend = await createTempBackend();
+      const env = { ...engine.env, PULUMI_BACKEND_URL: ownBackend.backendUrl };
+      const sshKeyFile = join(scratch, "id_ed25519");
+      await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", sshKeyFile]);
+      try {
+        // As a user types them: the emulator's lines, then the quick start's own config.
+        const script = [
+          "set -e",
+          "pulumi stack init dev --non-interactive",
+          ...configCommands,
+          "pulumi config set --secret registryPassword example-password",
+          `pulumi config set --secret hfToken hf_${"u".repeat(34)}`,
+          `pulumi config set sshPublicKey "$(cat ${sshKeyFile}.pub)"`,
+          "pulumi config set gateway user-gateway",
+        ].join("\n");
+        await run("bash", ["-c", script], { cwd: dir, env });
+        const up = await runPulumi(["up", "--yes", "--non-interactive", "--stack", "dev"], { cwd: dir, env });
+        expect({ code: up.code, stderr: up.stderr.trim() }).toEqual({ code: 0, stderr: "" });
+        expect(up.stdout).toMatch(/\+ 10 created/);
+        const vault = createClients({ apiUrl: info.apiUrl, token: info.token }).vault();
+        expect((await vault.list()).map((i) => i.type).sort()).toEqual(["access_tokens", "bearer_tokens", "certificates", "env_vars", "registry_credentials", "ssh_keys"]);
+        const down = await runPulumi(["destroy", "--yes", "--non-interactive", "--stack", "dev"], { cwd: dir, env });
+        expect(down.code).toBe(0);
+        expect(await vault.list()).toEqual([]);
+      } finally {
+        await ownBackend.cleanup();
+      }
+    } finally {
+      emulator.kill("SIGTERM");
+    }
+  });
 });

@@ -1,15 +1,17 @@
 /**
  * Issue 4's proof with the real engine: after `up`, the `.pem` file works against the emulator's
  * mTLS private endpoint for that certificate (real curl, and undici); other certificates are
- * refused; after `destroy` the file is gone and the endpoint refuses the old certificate.
+ * refused; drift of the file and of the certificate is shown and repaired (issue 13); after
+ * `destroy` the file is gone and the endpoint refuses the old certificate.
  */
 import { execFile, execFileSync } from "node:child_process";
 import { promisify } from "node:util";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent, request } from "undici";
 import { generateCertificates } from "../../provider/certificates";
+import { runPulumi } from "../harness/engine";
 import { clientsFor, useEmulator } from "../support/emulator";
 import { createTestProject, type TestProject } from "../support/pulumi-project";
 import { requireTool } from "../support/tools";
@@ -115,6 +117,52 @@ test("a certificate of another name, or a self-made one, is refused", async () =
   execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-384", "-nodes", "-subj", `/CN=client.${certName}.user.centml.ai`, "-days", "1", "-keyout", selfMade, "-out", join(scratch, "self-cert.pem")], { stdio: "ignore" });
   writeFileSync(selfMade, readFileSync(selfMade, "utf8") + readFileSync(join(scratch, "self-cert.pem"), "utf8"));
   expect(await curlStatus(selfMade)).toBe(403);
+});
+
+test("a deleted or loosened .pem file: preview --diff names the property and says what it found; up writes it again", async () => {
+  const pemPath = join(project.dir, "certs", "edge.pem");
+  const caPath = join(project.dir, "certs", "edge-ca.pem");
+  rmSync(pemPath);
+  chmodSync(caPath, 0o644);
+  const preview = await runPulumi(["preview", "--diff", "--non-interactive", "--stack", "test"], { cwd: project.dir, env: project.env });
+  expect(preview.code).toBe(0);
+  const out = preview.stdout + preview.stderr;
+  // Each changed property under its resource, rather than `~ update` with nothing marked.
+  expect(out).toMatch(/~ pulumi-nodejs:dynamic\/ccluster:PemFile: \(update\)\n(\s+\[[^\n]*\n)*?\s+~ pem: \[secret\] => \[secret\]/);
+  expect(out).toMatch(/~ filePermission: "0600" => "0600"/);
+  expect(out).toContain(`PemFile "edge-pem": ${pemPath} is missing; \`pulumi up\` writes it again`);
+  expect(out).toContain(`PemFile "edge-ca": ${caPath} has mode 0644, not 0600`);
+  const plain = await runPulumi(["preview", "--non-interactive", "--stack", "test"], { cwd: project.dir, env: project.env });
+  expect(plain.stdout).toMatch(/PemFile\s+edge-pem\s+update\s+\[diff: ~pem\]/);
+  expect(plain.stdout).toMatch(/PemFile\s+edge-ca\s+update\s+\[diff: ~filePermission\]/);
+
+  expect((await project.stack.up()).summary.resourceChanges).toMatchObject({ update: 2 });
+  expect(statSync(pemPath).mode & 0o777).toBe(0o600);
+  expect(statSync(caPath).mode & 0o777).toBe(0o600);
+  expect(await curlStatus(pemPath)).toBe(200);
+});
+
+test("deleted elsewhere, then refresh and up: a certificate with a key comes back under it; an auto-named one as the first generation of its name", async () => {
+  const outs = async () => Object.fromEntries(Object.entries(await project.stack.outputs()).map(([k, v]) => [k, v.value]));
+  await project.stack.setConfig("autoNamed", { value: JSON.stringify({ keepers: { generation: "a" } }) });
+  await project.stack.up();
+  const first = await outs();
+  await project.stack.setConfig("autoNamed", { value: JSON.stringify({ keepers: { generation: "b" } }) });
+  await project.stack.up(); // a replacement: the successor takes the next generation of the name
+  const replaced = await outs();
+  expect(replaced.autoName).toBe(`${first.autoName}-1`);
+
+  const vault = clientsFor(emu()).vault();
+  const edge = (await vault.list({ type: "certificates" })).find((i) => i.key === certName)!;
+  await vault.delete(edge.id);
+  await vault.delete(replaced.autoItemId);
+  expect((await project.stack.refresh()).summary.resourceChanges).toMatchObject({ delete: 2 });
+  await project.stack.up();
+  const repaired = await outs();
+  // The refresh dropped the state's record of "<name>-1": the derived name starts again at its
+  // first generation. Hence the README: give an endpoint's certificate an explicit key.
+  expect({ edge: repaired.certName, auto: repaired.autoName }).toEqual({ edge: certName, auto: first.autoName });
+  expect(await curlStatus(join(project.dir, "certs", "edge.pem"))).toBe(200);
 });
 
 test("after destroy the file is gone and the endpoint refuses the old certificate", async () => {

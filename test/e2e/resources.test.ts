@@ -248,14 +248,16 @@ test("`pulumi import` cannot reach a dynamic resource in this engine, as the REA
   await vault().delete(item.id);
 });
 
-test("lookups read existing items: getItem (value kept secret) and getCertificate", async () => {
+test("lookups read existing items: getItem (only its value secret) and getCertificate", async () => {
   const outs = await outputs();
   await project.stack.setConfig("lookups", { value: JSON.stringify({ item: { type: "env_vars", key: "MODEL_NAME" }, certificate: outs.cert.key }) });
   try {
     await project.stack.up(logged);
     const all = await project.stack.outputs();
-    expect(all.lookedUpItem.secret).toBe(true);
-    expect(all.lookedUpItem.value).toMatchObject({ key: "MODEL_NAME", value: secrets.env2, type: "env_vars" });
+    expect(all.lookedUpItem.value).toMatchObject({ id: outs.env.itemId, key: "MODEL_NAME", value: secrets.env2, type: "env_vars", visibility: "USER" });
+    // As the CLI shows it without --show-secrets: the value masked, the rest plain.
+    const shown = await runPulumi(["stack", "output", "lookedUpItem", "--json", "--stack", "test"], { cwd: project.dir, env: project.env });
+    expect(JSON.parse(shown.stdout)).toEqual({ id: outs.env.itemId, key: "MODEL_NAME", type: "env_vars", visibility: "USER", value: "[secret]" });
     expect(all.lookedUpCertificate.value).toMatchObject({ caCertificatePem: outs.cert.caCertificatePem, notAfter: outs.cert.notAfter });
   } finally {
     await project.stack.removeConfig("lookups");

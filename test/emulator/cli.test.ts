@@ -8,6 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
+import { resolveSettings } from "../../provider/client/settings";
 
 const root = path.resolve(__dirname, "../..");
 const cli = path.join(root, "dist/emulator/cli.js");
@@ -30,18 +31,20 @@ afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
 });
 
-/** Starts the CLI and resolves with its first stdout line, parsed. */
-function startCli(args: string[]): Promise<{ child: ChildProcess; record: Record<string, any>; firstLine: string }> {
+/** Starts the CLI and resolves with its first stdout line, parsed; `lines` keeps collecting stdout. */
+function startCli(args: string[]): Promise<{ child: ChildProcess; record: Record<string, any>; firstLine: string; lines: string[] }> {
   requireFreshBuild();
   const child = spawn(process.execPath, [cli, ...args], { stdio: ["ignore", "pipe", "pipe"] });
   children.push(child);
   let stderr = "";
   child.stderr!.on("data", (chunk) => (stderr += String(chunk)));
+  const collected: string[] = [];
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
+    lines.on("line", (line) => collected.push(line));
     lines.once("line", (firstLine) => {
       try {
-        resolve({ child, record: JSON.parse(firstLine), firstLine });
+        resolve({ child, record: JSON.parse(firstLine), firstLine, lines: collected });
       } catch (error) {
         reject(new Error(`first line is not JSON: ${firstLine} (${String(error)})`));
       }
@@ -100,6 +103,34 @@ describe("ccluster-emulator CLI", () => {
     const { stdout } = await promisify(execFile)("curl", ["-s", "-H", `Authorization: Bearer ${record.token}`, `${record.apiUrl}/user_vault`]);
     expect(JSON.parse(stdout)).toEqual({ results: [] });
 
+    child.kill("SIGTERM");
+    expect(await exitOf(child)).toBe(0);
+  });
+
+  it("prints the pulumi config set commands (secrets with --secret) and the environment that point a program at it", async () => {
+    const { child, record, lines } = await startCli(["--port", "0", "--data-dir", dataDir]);
+    while (!lines.some((l) => l.includes("stop with Ctrl-C"))) await new Promise((r) => setTimeout(r, 20));
+    const commands = lines.filter((l) => l.trim().startsWith("pulumi config set")).map((l) => l.trim());
+    expect(commands).toEqual([
+      `pulumi config set ccluster:apiUrl ${record.apiUrl}`,
+      `pulumi config set --secret ccluster:token ${record.token}`,
+      `pulumi config set aigateway:apiUrl ${record.aigatewayUrl}`,
+      `pulumi config set aigateway:clientId ${record.aigatewayServiceAccount.clientId}`,
+      `pulumi config set --secret aigateway:clientSecret ${record.aigatewayServiceAccount.clientSecret}`,
+    ]);
+    // What the provider reads from them: the same settings, from stack config or from the environment.
+    const config = new Map(commands.map((c) => c.split(" ").slice(-2) as [string, string]));
+    const exported = lines.find((l) => l.trim().startsWith("export "))!.trim().slice("export ".length);
+    const env = Object.fromEntries(exported.split(" ").map((pair) => pair.split("=") as [string, string]));
+    const expected = {
+      apiUrl: record.apiUrl,
+      token: record.token,
+      aigatewayApiUrl: record.aigatewayUrl,
+      aigatewayClientId: record.aigatewayServiceAccount.clientId,
+      aigatewayClientSecret: record.aigatewayServiceAccount.clientSecret,
+    };
+    expect(resolveSettings({ get: (k) => config.get(k) }, {})).toMatchObject(expected);
+    expect(resolveSettings(undefined, env)).toMatchObject(expected);
     child.kill("SIGTERM");
     expect(await exitOf(child)).toBe(0);
   });

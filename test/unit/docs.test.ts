@@ -1,12 +1,13 @@
 /** schema.json and the README's tables are generated from the kind declarations; this fails on drift. */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import * as sdk from "../../sdk";
 import { pluginTypeToken, secretOutputNames, typeToken } from "../../provider/framework/declaration";
 import { kinds } from "../../provider/registry";
 import { buildSchema, docFiles, renderReadme } from "../../scripts/docs";
+import { renderSdkArgs } from "../../scripts/sdk-args";
 import { PULUMI_SDK_VERSION } from "../../scripts/engine";
 
 test("schema.json is what the declarations generate (run `npm run docs` after changing a kind)", () => {
@@ -42,4 +43,30 @@ test("every kind has an SDK class with its dynamic type token and a schema resou
       expect({ [name]: where[name]?.secret }).toEqual({ [name]: true });
     }
   }
+});
+
+test("sdk/args.ts is what the declarations generate (run `npm run docs` after changing a kind)", () => {
+  expect(readFileSync(docFiles.sdkArgs, "utf8")).toBe(renderSdkArgs());
+});
+
+test("the package's public declarations (dist/sdk/index.d.ts and what it imports) reach only @pulumi/pulumi: no zod, no provider code", () => {
+  const dist = join(__dirname, "..", "..", "dist", "sdk");
+  const seen = new Set<string>();
+  const outside: string[] = [];
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    if (!existsSync(file)) throw new Error(`${file} is missing: run \`npm run build\``);
+    const code = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, ""); // not the TSDoc examples
+    for (const [, spec] of code.matchAll(/(?:from|import\()\s*"([^"]+)"/g)) {
+      if (spec.startsWith(".")) {
+        const target = join(dirname(file), `${spec}.d.ts`);
+        if (!target.startsWith(dist)) outside.push(`${file.slice(dist.length + 1)} → ${spec}`);
+        else visit(target);
+      } else if (spec !== "@pulumi/pulumi" && !spec.startsWith("@pulumi/pulumi/")) outside.push(`${file.slice(dist.length + 1)} → ${spec}`);
+    }
+  };
+  visit(join(dist, "index.d.ts"));
+  expect(outside).toEqual([]);
+  expect([...seen].map((f) => f.slice(dist.length + 1)).sort()).toEqual(expect.arrayContaining(["args.d.ts", "index.d.ts", "lookups.d.ts", "resources.d.ts"]));
 });

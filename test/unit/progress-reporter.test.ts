@@ -1,0 +1,40 @@
+/** `npm test` says what it is doing while the long end-to-end files run (issue 13). */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(__dirname, "..", "..");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const ProgressReporter = require("../support/progress-reporter.js");
+
+test("jest runs the progress reporter next to its default one", () => {
+  expect(require(join(root, "jest.config.js")).reporters).toEqual(["default", "<rootDir>/test/support/progress-reporter.js"]);
+});
+
+test("it prints a line at the start, and when each test file starts and is done, with the time since the start", () => {
+  const lines: string[] = [];
+  const write = jest.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => lines.push(String(chunk)) > 0);
+  try {
+    const reporter = new ProgressReporter({ maxWorkers: 2 });
+    const file = (path: string) => ({ path: join(root, path), context: { config: { rootDir: root } } });
+    reporter.onRunStart({ numTotalTestSuites: 2 });
+    reporter.onTestFileStart(file("test/e2e/resources.test.ts"));
+    reporter.onTestFileStart(file("test/unit/readme.test.ts"));
+    reporter.onTestFileResult(file("test/unit/readme.test.ts"));
+  } finally {
+    write.mockRestore();
+  }
+  expect(lines.map((l) => l.replace(/^\[jest \d+m\d\ds\] /, ""))).toEqual([
+    "2 test files on 2 workers; the end-to-end files (test/e2e) run the real Pulumi engine and take a minute or more each\n",
+    "started test/e2e/resources.test.ts (1 of 2)\n",
+    "started test/unit/readme.test.ts (2 of 2)\n",
+    "1 of 2 test files done (test/unit/readme.test.ts)\n",
+  ]);
+  expect(lines.every((l) => /^\[jest \d+m\d\ds\] /.test(l))).toBe(true);
+});
+
+test("the engine build's progress reaches the terminal before jest starts: pretest discards only the script's stdout (the bin folder)", () => {
+  const { scripts } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  expect(scripts.pretest).toMatch(/bash scripts\/install-pulumi\.sh >\/dev\/null$/);
+  const install = readFileSync(join(root, "scripts", "install-pulumi.sh"), "utf8");
+  expect(install).toMatch(/^log\(\) \{ echo .* >&2; \}$/m); // progress goes to stderr
+});
