@@ -1,6 +1,6 @@
 /**
- * The README's programs are real: every TypeScript, YAML and Python block is code from an
- * example that the e2e tests run (its index.ts, Pulumi.yaml or __main__.py).
+ * The README's programs are real: every TypeScript, YAML, Python and Go block is code from an
+ * example that the tests run (its index.ts, Pulumi.yaml, __main__.py or main.go).
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -9,7 +9,7 @@ const root = join(__dirname, "..", "..");
 const significant = (text: string) => text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
 
 /** The file that holds an example's program, by the language of the README's code block. */
-const programFiles = { ts: "index.ts", yaml: "Pulumi.yaml", python: "__main__.py" } as const;
+const programFiles = { ts: "index.ts", yaml: "Pulumi.yaml", python: "__main__.py", go: "main.go" } as const;
 
 test.each(Object.entries(programFiles))("every ```%s block in README.md appears, line for line, in an example's %s", (language, file) => {
   const readme = readFileSync(join(root, "README.md"), "utf8");
