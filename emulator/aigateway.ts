@@ -125,12 +125,14 @@ export function aigatewayRoutes(store: Store, lifetimes: TokenLifetimes): Route[
       const { gateway, id } = validate(TokenPath, ctx.params, "path");
       const change = validate(UpdateRequest, (await ctx.json()) ?? {}, "body");
       const updated = await store.mutate((state) => {
-        const token = state.gatewayTokens.find((t) => t.account === account && t.gateway === gateway && t.id === id);
-        if (!token) throw tokenNotFound();
+        const index = state.gatewayTokens.findIndex((t) => t.account === account && t.gateway === gateway && t.id === id);
+        if (index < 0) throw tokenNotFound();
+        const token = { ...state.gatewayTokens[index] };
         if (change.status) token.status = change.status;
         // `rate_limit: null` removes the limit; leaving it out keeps it.
         if (change.rate_limit !== undefined) token.rate_limit = change.rate_limit;
-        return { ...token };
+        state.gatewayTokens[index] = token;
+        return token;
       });
       return ok(publicView(updated));
     }),

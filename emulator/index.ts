@@ -144,7 +144,7 @@ async function launch(
 
 async function shutdown(running: Running): Promise<void> {
   await Promise.all(running.servers.map(close));
-  await running.store.flush();
+  await running.store.close();
 }
 
 /** The host to put in URLs: a wildcard address is reached through loopback. */

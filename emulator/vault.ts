@@ -88,14 +88,15 @@ export function vaultRoutes(store: Store): Route[] {
       const written = await store.mutate((state) => {
         const target = request.id ? visibleItem(state, request.id, caller) : state.vault.find((item) => sameSlot(item, slot, caller));
         if (request.id && !target) throw notFound();
-        // Keep one item per slot: an update by id may not move onto another item's slot.
-        const occupant = state.vault.find((item) => item !== target && sameSlot(item, slot, caller));
+        // Keep one item per slot: an update by id may not move onto another item's slot. (Without
+        // an id, the target is the slot's item, if any.)
+        const occupant = request.id ? state.vault.find((item) => item !== target && sameSlot(item, slot, caller)) : undefined;
         if (occupant) throw detailError(409, "A vault item with this type, key and visibility already exists");
         if (target) {
-          Object.assign(target, slot, { value: request.value });
           // An item made USER belongs to whoever made it so; everyone else stops seeing it.
-          if (slot.visibility === "USER") target.user = caller.user;
-          return { ...target };
+          const updated: VaultRecord = { ...target, ...slot, value: request.value, user: slot.visibility === "USER" ? caller.user : target.user };
+          state.vault[state.vault.indexOf(target)] = updated;
+          return updated;
         }
         const created: VaultRecord = { id: state.nextVaultId++, ...slot, value: request.value, user: caller.user, org: caller.org };
         state.vault.push(created);

@@ -1,8 +1,6 @@
-import { promises as fs } from "node:fs";
-import * as path from "node:path";
 import { request } from "undici";
 import { startEmulator, type Emulator, type FaultStats } from "../../emulator";
-import { admin, asUser, call, gatewayAccessToken } from "./support";
+import { admin, asUser, call, gatewayAccessToken, stateOnDisk } from "./support";
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -91,8 +89,8 @@ describe("faults", () => {
 
     const found = (await asUser(emu.info, "alice").list("?search_query=LOST_BUT_WRITTEN")).body.results;
     expect(found).toHaveLength(1);
-    const onDisk = JSON.parse(await fs.readFile(path.join(emu.info.dataDir, "state.json"), "utf8"));
-    expect(onDisk.vault.find((item: { key: string }) => item.key === "LOST_BUT_WRITTEN")?.value).toBe("written");
+    const onDisk = await stateOnDisk(emu.info.dataDir);
+    expect(onDisk.vault.find((item) => item.key === "LOST_BUT_WRITTEN")?.value).toBe("written");
   });
 
   it("latencyMs delays every matching request (counted in stats, not timed)", async () => {

@@ -2,7 +2,8 @@ import { promises as fs } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startEmulator } from "../../emulator";
-import { asUser, call, gatewayAccessToken, serviceAccountToken } from "./support";
+import { hashSecret } from "../../emulator/store";
+import { asUser, call, gatewayAccessToken, serviceAccountToken, stateOnDisk } from "./support";
 
 let dataDir: string;
 beforeEach(async () => {
@@ -61,21 +62,24 @@ describe("persistence", () => {
     }
   });
 
-  it("writes state.json atomically: acknowledged writes are in the file and no temporary file is left behind", async () => {
+  it("has every acknowledged write on disk: the files as a crash right after the acknowledgements leaves them hold them all, and no temporary file is left behind", async () => {
     const emu = await startEmulator({ dataDir });
     try {
       const writes = await Promise.all(
         Array.from({ length: 20 }, (_, i) => asUser(emu.info, "alice").put({ type: "env_vars", key: `CONCURRENT_${i}`, value: `v${i}` })),
       );
       expect(writes.every((w) => w.status === 200)).toBe(true);
-      // Read the file right after the acknowledgements, while the emulator still runs.
-      const state = JSON.parse(await fs.readFile(path.join(dataDir, "state.json"), "utf8"));
-      const keys = state.vault.map((item: { key: string }) => item.key);
+      // Read the files right after the acknowledgements, while the emulator still runs.
+      expect((await fs.readdir(dataDir)).filter((f) => f !== "state.json" && f !== "state.json.journal")).toEqual([]);
+      const keys = (await stateOnDisk(dataDir)).vault.map((item) => item.key);
       for (let i = 0; i < 20; i++) expect(keys).toContain(`CONCURRENT_${i}`);
-      expect(await fs.readdir(dataDir)).toEqual(["state.json"]);
     } finally {
       await emu.stop();
     }
+    // A stop folds the journal into state.json.
+    expect(await fs.readdir(dataDir)).toEqual(["state.json"]);
+    const keys = JSON.parse(await fs.readFile(path.join(dataDir, "state.json"), "utf8")).vault.map((item: { key: string }) => item.key);
+    for (let i = 0; i < 20; i++) expect(keys).toContain(`CONCURRENT_${i}`);
   });
 
   it("keeps secrets of API keys and gateway tokens only as hashes on disk", async () => {
@@ -83,7 +87,10 @@ describe("persistence", () => {
     try {
       const apiKey = (await call("POST", `${emu.info.apiUrl}/credentials/api-key`, { token: emu.info.token, json: { name: "hashed" } })).body;
       const gateway = await call("POST", `${emu.info.aigatewayUrl}/v1/gateways/hash-gw/tokens`, { token: await gatewayAccessToken(emu.info), json: { name: "t" } });
-      const onDisk = await fs.readFile(path.join(dataDir, "state.json"), "utf8");
+      const files = await fs.readdir(dataDir);
+      expect(files).toContain("state.json.journal"); // the two writes, not yet folded into state.json
+      const onDisk = (await Promise.all(files.map((f) => fs.readFile(path.join(dataDir, f), "utf8")))).join("\n");
+      expect(onDisk).toContain(hashSecret(apiKey.key));
       expect(onDisk).not.toContain(apiKey.key);
       expect(onDisk).not.toContain(gateway.body.token);
     } finally {
@@ -97,13 +104,14 @@ describe("persistence", () => {
     expect(await fs.readFile(path.join(dataDir, "state.json"), "utf8")).toBe("{ truncated");
   });
 
-  it("creates its data dir readable by the owner only (0700) and state.json as 0600: it holds every tenant's secrets", async () => {
+  it("creates its data dir readable by the owner only (0700) and state.json and its journal as 0600: they hold every tenant's secrets", async () => {
     const fresh = path.join(dataDir, "nested", "emulator-data");
     const emu = await startEmulator({ dataDir: fresh });
     try {
       await asUser(emu.info, "alice").put({ type: "env_vars", key: "MODES", value: "x" });
       expect((await fs.stat(fresh)).mode & 0o777).toBe(0o700);
       expect((await fs.stat(path.join(fresh, "state.json"))).mode & 0o777).toBe(0o600);
+      expect((await fs.stat(path.join(fresh, "state.json.journal"))).mode & 0o777).toBe(0o600);
     } finally {
       await emu.stop();
     }

@@ -1,6 +1,26 @@
 /** Small helpers the emulator's test suites share: real HTTP calls with undici. */
+import { promises as fs } from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { request, type Dispatcher } from "undici";
 import type { EmulatorInfo } from "../../emulator";
+import { Store, type State } from "../../emulator/store";
+
+/**
+ * The state a restart would read from `dataDir` now: its files copied as they are and opened as
+ * the emulator opens them. What a crash at this moment would keep.
+ */
+export async function stateOnDisk(dataDir: string): Promise<State> {
+  const copy = await fs.mkdtemp(path.join(os.tmpdir(), "emulator-crash-image-"));
+  try {
+    for (const file of await fs.readdir(dataDir)) await fs.copyFile(path.join(dataDir, file), path.join(copy, file));
+    const store = await Store.open(copy);
+    await store.close();
+    return store.state as State;
+  } finally {
+    await fs.rm(copy, { recursive: true, force: true });
+  }
+}
 
 /** What a test looks at in an answer. */
 export interface Answer {
