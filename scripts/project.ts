@@ -75,21 +75,5 @@ export async function createTestProject(opts: ProjectOptions): Promise<TestProje
   };
 }
 
-/** What the emulator's start-up record says about itself, as far as a stack needs it. */
-export interface EmulatorEndpoints {
-  apiUrl: string;
-  token: string;
-  aigatewayUrl: string;
-  aigatewayServiceAccount: { clientId: string; clientSecret: string };
-}
-
-/** Stack config that points a program at the emulator as user alice and the AI gateway's service account. */
-export function emulatorStackConfig(info: EmulatorEndpoints): Record<string, { value: string; secret?: boolean }> {
-  return {
-    "ccluster:apiUrl": { value: info.apiUrl },
-    "ccluster:token": { value: info.token, secret: true },
-    "aigateway:apiUrl": { value: info.aigatewayUrl },
-    "aigateway:clientId": { value: info.aigatewayServiceAccount.clientId },
-    "aigateway:clientSecret": { value: info.aigatewayServiceAccount.clientSecret, secret: true },
-  };
-}
+// The settings that point a program at the emulator live with the emulator, which also prints them.
+export { emulatorStackConfig, type EmulatorEndpoints } from "../emulator/stack-config";
