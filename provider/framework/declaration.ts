@@ -20,6 +20,11 @@ export interface OutputDeclaration {
 export interface OperationContext {
   clients: Clients;
   now(): Date;
+  /**
+   * Set for `create` and `adopt` when the lifecycle has just derived the name from a listing of
+   * its generations and found it free: the kind need not look it up again before writing.
+   */
+  nameIsFree?: boolean;
 }
 
 /** Outputs as stored in state: every input plus what the platform computed. */

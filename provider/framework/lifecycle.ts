@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from "node:util";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { z } from "zod";
-import { createClients, resolveSettings, type ConfigSource } from "../client";
+import type { ConfigSource } from "../client";
 import type { KindDeclaration, OperationContext, State } from "./declaration";
 import { claimIdentity, describeResource, freeGeneration, idsBeingReplaced, isGenerationOf, nameStem, noteReplacement } from "./ownership";
 import { reportChangedProperties } from "./changed-properties";
@@ -74,7 +74,7 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
   let config: ConfigSource | undefined;
   let ctx: OperationContext | undefined;
   // Credentials are read here, inside the provider process, never captured by the serialized provider.
-  const context = (): OperationContext => (ctx ??= { clients: createClients(resolveSettings(config)), now });
+  const context = (): OperationContext => (ctx ??= { clients: platformClients(config), now });
   const shape = decl.inputs.shape as Record<string, z.ZodType>;
   const inputNames = Object.keys(shape);
   // An input added to a kind after a stack was made is absent from its state: read as its default, it is no change.
@@ -164,11 +164,13 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
     },
 
     async create(inputs) {
-      const c = context();
+      let c = context();
       const clean = withoutRuntimeKeys(inputs) as z.output<typeof decl.inputs>;
       const urn = inputs[RESOURCE_URN];
-      if (decl.autoName && inputs[AUTO_NAMED] === true && clean[decl.autoName.property] === undefined && typeof urn === "string")
+      if (decl.autoName && inputs[AUTO_NAMED] === true && clean[decl.autoName.property] === undefined && typeof urn === "string") {
         clean[decl.autoName.property] = await claimDerivedName(decl, clean, urn, c);
+        c = { ...c, nameIsFree: true };
+      }
       const adopting = clean.adoptExisting === true || clean.existingId !== undefined;
       if (adopting && !decl.operations.adopt)
         throw new Error(`${decl.typeName} cannot adopt an existing item: its secret is only shown when it is created`);
@@ -240,6 +242,15 @@ function explainImportedSecret(decl: KindDeclaration, olds: State | undefined, n
       `${decl.typeName}.${f.property} is required; \`pulumi import\` leaves it out of the generated code because it is secret. ` +
       `Declare it from secret config (\`pulumi config set --secret <name> ...\`, then read that config into ${f.property})`,
   };
+}
+
+/**
+ * The platform's clients, built when an operation first calls out. The HTTP client is loaded then,
+ * not with this file: `check` and `diff` (all that a `preview` runs) never need it.
+ */
+function platformClients(config: ConfigSource | undefined): OperationContext["clients"] {
+  const client: typeof import("../client") = require("../client");
+  return client.createClients(client.resolveSettings(config));
 }
 
 /** Would the replacement take the same platform identity (vault key, gateway token name) as the old one? */

@@ -24,6 +24,18 @@ export async function findToAdopt(
   return existing;
 }
 
+/**
+ * The id of the item that already holds the declared key and visibility, which a create must not
+ * overwrite (an id-less write upserts on the key). Skipped when the lifecycle has just found a
+ * derived name free. The platform has no exact lookup by key: this is a `search_query` list
+ * (metadata only), narrowed to the exact key.
+ */
+export async function holderOfKey(ctx: OperationContext, type: VaultType, inputs: { key?: string; visibility: Visibility }): Promise<number | undefined> {
+  if (ctx.nameIsFree) return undefined;
+  const items = await ctx.clients.vault().list({ type, searchQuery: inputs.key });
+  return items.find((i) => i.key === inputs.key && (i.visibility ?? "USER") === inputs.visibility)?.id;
+}
+
 /** `listByNamePrefix` for a vault kind: the items of its type whose key starts with the stem, at the declared visibility. */
 export function listVaultItemsByNamePrefix(type: VaultType) {
   return async (stem: string, inputs: { visibility: Visibility }, ctx: OperationContext): Promise<{ id: string; name: string }[]> => {
@@ -64,11 +76,11 @@ export function vaultItemOperations<I extends VaultCommon>(spec: VaultItemSpec<I
 
   return {
     async create(inputs, ctx) {
-      const existing = await ctx.clients.vault().findByKey(spec.type, inputs.key!, inputs.visibility as Visibility);
-      if (existing) {
+      const holder = await holderOfKey(ctx, spec.type, inputs);
+      if (holder !== undefined) {
         throw new Error(
-          `a ${spec.type} item with key "${inputs.key}" and visibility ${inputs.visibility} already exists in the vault (id ${existing.id}); ` +
-            `set adoptExisting: true (or existingId: ${existing.id}) to take it over, or choose another key`,
+          `a ${spec.type} item with key "${inputs.key}" and visibility ${inputs.visibility} already exists in the vault (id ${holder}); ` +
+            `set adoptExisting: true (or existingId: ${holder}) to take it over, or choose another key`,
         );
       }
       const item = await write(ctx, inputs, spec.buildValue(inputs, undefined));

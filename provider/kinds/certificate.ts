@@ -13,7 +13,7 @@ import { vaultItemInputs, vaultItemOutputs } from "../framework/common-inputs";
 import { defineKind, type OperationContext, type State } from "../framework/declaration";
 import { providerClock } from "../framework/lifecycle";
 import { isKnown } from "../framework/validation";
-import { findToAdopt, listVaultItemsByNamePrefix } from "../framework/vault-item";
+import { findToAdopt, holderOfKey, listVaultItemsByNamePrefix } from "../framework/vault-item";
 
 const DEFAULT_EARLY_RENEWAL_DAYS = 30;
 
@@ -82,9 +82,9 @@ export const certificate = defineKind({
   },
   operations: {
     async create(i, ctx) {
-      const existing = await ctx.clients.vault().findByKey("certificates", i.key!, i.visibility as Visibility);
-      if (existing)
-        throw new Error(`a certificate named "${i.key}" (${i.visibility}) already exists in the vault (id ${existing.id}); set adoptExisting: true to take it over, or choose another key`);
+      const holder = await holderOfKey(ctx, "certificates", i);
+      if (holder !== undefined)
+        throw new Error(`a certificate named "${i.key}" (${i.visibility}) already exists in the vault (id ${holder}); set adoptExisting: true to take it over, or choose another key`);
       if (i.caCertificatePem !== undefined) {
         const outs = outputsOfCa(i.caCertificatePem, ctx.now());
         const item = await storeCa(ctx, i, outs.caCertificatePem as string);

@@ -118,6 +118,24 @@ test("an auto-named item updates in place under the name create chose", async ()
   await p.delete!(made.id, updated.outs!);
 });
 
+test("a create makes two calls: an auto-named one lists its name's generations and writes; a keyed one looks for the key's holder and writes", async () => {
+  const p = freshProvider("EnvironmentVariable");
+  const requests = async () => ((await admin(emu(), "GET", "/stats")) as { requests: number }).requests;
+  for (const [name, extra] of [["two-calls-auto", {}], ["two-calls-keyed", { key: "TWO_CALLS_KEYED" }]] as const) {
+    const inputs = await checked(p, {}, { value: "v", autoNamePrefix: name, resourceUrn: urnOf("EnvironmentVariable", name), ...extra });
+    const before = await requests();
+    const made = await p.create!(inputs);
+    expect({ name, calls: (await requests()) - before }).toEqual({ name, calls: 2 });
+    await p.delete!(made.id, made.outs);
+  }
+  // The keyed lookup still refuses a key another stack holds.
+  const held = await clientsFor(emu()).vault().upsert({ type: "env_vars", key: "HELD_ELSEWHERE", value: "theirs", visibility: "USER" });
+  const inputs = await checked(p, {}, { value: "v", key: "HELD_ELSEWHERE", autoNamePrefix: "held", resourceUrn: urnOf("EnvironmentVariable", "held") });
+  await expect(p.create!(inputs)).rejects.toThrow(`already exists in the vault (id ${held.id})`);
+  expect((await clientsFor(emu()).vault().get(held.id)).value).toBe("theirs");
+  await clientsFor(emu()).vault().delete(held.id);
+});
+
 describe("exclusive claims within one command", () => {
   test("a second resource declaring the same vault key and visibility fails check, naming both resources", async () => {
     const p = freshProvider("EnvironmentVariable");
