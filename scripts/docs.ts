@@ -10,6 +10,7 @@ import { pluginTypeToken, secretOutputNames, type KindDeclaration } from "../pro
 import { pluginSettings } from "../provider/plugin/config";
 import { kinds } from "../provider/registry";
 import { renderSdkArgs } from "./sdk-args";
+import { renderSdkKinds } from "./sdk-kinds";
 
 /** The repository root, whether this runs from scripts/ (ts) or dist/scripts/ (js). */
 function findRoot(dir: string): string {
@@ -150,11 +151,13 @@ export const docFiles = {
   schema: join(root, "schema.json"),
   readme: join(root, "README.md"),
   sdkArgs: join(root, "sdk", "args.ts"),
+  sdkKinds: join(root, "sdk", "kinds.ts"),
 };
 
 if (require.main === module) {
   writeFileSync(docFiles.schema, JSON.stringify(buildSchema(), null, 2) + "\n");
   writeFileSync(docFiles.readme, renderReadme(readFileSync(docFiles.readme, "utf8")));
   writeFileSync(docFiles.sdkArgs, renderSdkArgs());
-  console.log("wrote schema.json, README.md's generated tables and sdk/args.ts");
+  writeFileSync(docFiles.sdkKinds, renderSdkKinds());
+  console.log("wrote schema.json, README.md's generated tables, sdk/args.ts and sdk/kinds.ts");
 }

@@ -1,21 +1,35 @@
 /** What every resource class shares: secret inputs wrapped, secret outputs declared, type token set. */
 import * as pulumi from "@pulumi/pulumi";
-import { secretOutputNames, typeToken, type KindDeclaration } from "../provider/framework/declaration";
+import { typeToken, type Module } from "../provider/framework/declaration";
 import { warnAboutPlainCredentialConfig } from "./config-hygiene";
 import { serializedProvider } from "./serialized-provider";
 
+/**
+ * @internal What the SDK needs of a kind, as plain data generated from its declaration
+ * (sdk/kinds.ts): so a program loads neither zod nor the provider's code.
+ */
+export interface SdkKind {
+  module: Module;
+  typeName: string;
+  /** The properties the resource object exposes besides the inputs given: its outputs, and the inputs that have a value when not given. */
+  properties: readonly string[];
+  secretInputs: readonly string[];
+  secretOutputs: readonly string[];
+  /** The provider names it from the resource name when its name is not given. */
+  autoName: boolean;
+}
+
 /** @internal Builds the props and options every credential resource passes to `dynamic.Resource`. */
 export function credentialResourceParts(
-  decl: KindDeclaration,
+  decl: SdkKind,
   name: string,
   args: object,
   opts: pulumi.CustomResourceOptions | undefined,
 ): [pulumi.dynamic.ResourceProvider, string, pulumi.Inputs, pulumi.CustomResourceOptions, string, string] {
   warnAboutPlainCredentialConfig();
   const props: pulumi.Inputs = {};
-  // Outputs must be named in props to appear on the resource object; inputs are outputs too
-  // (an auto-named `key` is only known after check).
-  for (const out of [...Object.keys(decl.inputs.shape), ...Object.keys(decl.outputs)]) props[out] = undefined;
+  // Outputs must be named in props to appear on the resource object.
+  for (const out of decl.properties) props[out] = undefined;
   for (const [k, v] of Object.entries(args ?? {})) {
     // Secret inputs are encrypted in state even when the user passed a plain string.
     props[k] = decl.secretInputs.includes(k) && v !== undefined ? pulumi.secret(v as pulumi.Input<unknown>) : v;
@@ -24,10 +38,9 @@ export function credentialResourceParts(
   // The provider derives auto-names from the URN (so a re-run finds what an interrupted create
   // made) and names both resources when two declare the same platform object.
   props.resourceUrn = pulumi.createUrn(name, typeToken(decl), opts?.parent);
-  const secrets = secretOutputNames(decl);
   const options: pulumi.CustomResourceOptions = {
     ...opts,
-    additionalSecretOutputs: [...new Set([...secrets, ...(opts?.additionalSecretOutputs ?? [])])],
+    additionalSecretOutputs: [...new Set([...decl.secretOutputs, ...(opts?.additionalSecretOutputs ?? [])])],
   };
   return [providerOf(decl.typeName), name, props, options, decl.module, decl.typeName];
 }

@@ -8,7 +8,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { settingDeclarations } from "../provider/client/settings";
-import { lookupCertificate, lookupItem } from "../provider/lookups";
+import type * as lookups from "../provider/lookups";
+
+/** The provider's lookups, loaded on first use: they bring the HTTP client, which a program that reads nothing never needs. */
+const provider = (): typeof lookups => require("../provider/lookups");
 
 /** What a vault item holds (the platform's `UserVaultType`). */
 export type VaultItemType = "env_vars" | "ssh_keys" | "bearer_tokens" | "access_tokens" | "certificates" | "registry_credentials";
@@ -72,7 +75,7 @@ function stackConfig(): pulumi.Output<Record<string, string | undefined>> {
  */
 export function getItem(query: ItemQuery): VaultItemLookup {
   // Reading with secret credentials makes the whole answer secret; only its value is.
-  const item = pulumi.unsecret(stackConfig().apply((c) => lookupItem(query, { get: (k) => c[k] })));
+  const item = pulumi.unsecret(stackConfig().apply((c) => provider().lookupItem(query, { get: (k) => c[k] })));
   return {
     id: item.id,
     type: item.type,
@@ -93,5 +96,5 @@ export function getItem(query: ItemQuery): VaultItemLookup {
  * export const endpointCertificateAuthority = ca.caCertificatePem;
  */
 export function getCertificate(key: string, visibility: "USER" | "ORG" = "USER"): pulumi.Output<CertificateLookup> {
-  return pulumi.unsecret(stackConfig().apply((c): Promise<CertificateLookup> => lookupCertificate(key, visibility, { get: (k) => c[k] })));
+  return pulumi.unsecret(stackConfig().apply((c): Promise<CertificateLookup> => provider().lookupCertificate(key, visibility, { get: (k) => c[k] })));
 }

@@ -3,15 +3,8 @@
  * and replacement rules come from its kind's declaration in `provider/kinds/`.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { authToken } from "../provider/kinds/aigateway/auth-token";
-import { bearerToken } from "../provider/kinds/bearer-token";
-import { certificate } from "../provider/kinds/certificate";
-import { pemFile } from "../provider/kinds/pem-file";
-import { environmentVariable } from "../provider/kinds/environment-variable";
-import { huggingFaceToken } from "../provider/kinds/huggingface-token";
-import { registryCredential } from "../provider/kinds/registry-credential";
-import { serverlessApiKey } from "../provider/kinds/serverless-api-key";
-import { sshKey } from "../provider/kinds/ssh-key";
+// The kinds as plain data: a program loads neither zod nor the provider's code.
+import { authToken, bearerToken, certificate, environmentVariable, huggingFaceToken, pemFile, registryCredential, serverlessApiKey, sshKey } from "./kinds";
 import type {
   AuthTokenArgs,
   BearerTokenArgs,
