@@ -42,7 +42,7 @@ interface Experiment {
   maxIterations: number;
 }
 
-interface Result {
+export interface Result {
   name: string;
   samplesMs: number[];
   meanMs: number;
@@ -50,7 +50,7 @@ interface Result {
   tolerance: number;
 }
 
-const BASELINE = "node-forge RSA-2048";
+export const BASELINE = "node-forge RSA-2048";
 let opensslPath = "openssl";
 
 function findOpenssl(): string {
@@ -225,9 +225,8 @@ function table(results: Result[]): string {
   return [line(header), rule, ...rows.map(line)].join("\n");
 }
 
-async function main(): Promise<void> {
-  const budget = budgetMs();
-  const only = process.env.CCLUSTER_BENCH_ONLY?.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+/** Runs the experiments whose names contain one of `only` (all when absent), each for `budget` ms. */
+export async function certificateExperiments(budget: number, only?: string[], log: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Promise<Result[]> {
   opensslPath = findOpenssl();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), "ccluster-bench-certs-"));
 
@@ -248,22 +247,31 @@ async function main(): Promise<void> {
     })),
   ].filter((e) => !only || only.some((needle) => e.name.toLowerCase().includes(needle)));
 
-  const opensslVersion = execFileSync(opensslPath, ["version"], { encoding: "utf8" }).trim();
-  console.log(`Node ${process.version}, ${opensslVersion}, ${os.cpus()[0]?.model ?? "unknown CPU"}`);
-  console.log(`one core, sequential; time box ${budget / 1000} s per experiment (CCLUSTER_BENCH_SECONDS)\n`);
   const results: Result[] = [];
   try {
     for (const experiment of experiments) {
-      process.stderr.write(`running ${experiment.name} ...\n`);
+      log(`running ${experiment.name} ...`);
       results.push(await measure(experiment, budget));
     }
   } finally {
     fs.rmSync(workDir, { recursive: true, force: true });
   }
+  return results;
+}
+
+async function main(): Promise<void> {
+  const budget = budgetMs();
+  const only = process.env.CCLUSTER_BENCH_ONLY?.split(",").map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const results = await certificateExperiments(budget, only);
+  const opensslVersion = execFileSync(opensslPath, ["version"], { encoding: "utf8" }).trim();
+  console.log(`Node ${process.version}, ${opensslVersion}, ${os.cpus()[0]?.model ?? "unknown CPU"}`);
+  console.log(`one core, sequential; time box ${budget / 1000} s per experiment (CCLUSTER_BENCH_SECONDS)\n`);
   console.log(table(results));
 }
 
-main().catch((error) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((error) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
