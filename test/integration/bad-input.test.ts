@@ -15,7 +15,7 @@ import { generateCertificates } from "../../provider/certificates";
 import { providerFor } from "../../provider";
 import { kindByName } from "../../provider/registry";
 import { PemFile } from "../../sdk/resources";
-import { clientsFor, settingsFor, useEmulator } from "../support/emulator";
+import { clientsFor, providerConfigFor, useEmulator } from "../support/emulator";
 import { requireTool } from "../support/tools";
 
 const emu = useEmulator();
@@ -74,16 +74,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, "a-file"), "x");
   mkdirSync(join(dir, "a-folder"));
   // Point every provider at the emulator, so anything `check` sent would land where we look.
-  const s = settingsFor(emu());
-  const config: Record<string, string | undefined> = {
-    "ccluster:apiUrl": s.apiUrl,
-    "ccluster:token": s.token,
-    "aigateway:apiUrl": s.aigatewayApiUrl,
-    "aigateway:clientId": s.aigatewayClientId,
-    "aigateway:clientSecret": s.aigatewayClientSecret,
-    "aigateway:tokenUrl": s.aigatewayTokenUrl,
-  };
-  for (const kind of KINDS) await providerFor(kind).configure!({ config: { get: (k: string) => config[k], require: (k: string) => config[k]! } } as never);
+  for (const kind of KINDS) await providerFor(kind).configure!(providerConfigFor(emu()) as never);
 });
 
 const KINDS = ["BearerToken", "ServerlessApiKey", "RegistryCredential", "EnvironmentVariable", "HuggingFaceToken", "SshKey", "Certificate", "PemFile", "AuthToken"] as const;

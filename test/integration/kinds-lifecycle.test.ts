@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { makeResourceProvider } from "../../provider/framework/lifecycle";
 import { kindByName } from "../../provider/registry";
-import { admin, clientsFor, settingsFor, useEmulator } from "../support/emulator";
+import { admin, clientsFor, providerConfigFor, useEmulator } from "../support/emulator";
 
 const emu = useEmulator();
 const sshDir = mkdtempSync(join(tmpdir(), "lifecycle-"));
@@ -18,15 +18,7 @@ afterAll(() => rmSync(sshDir, { recursive: true, force: true }));
 
 function providerFor(typeName: string, now?: () => Date): dynamic.ResourceProvider {
   const p = makeResourceProvider(kindByName(typeName), { now });
-  const s = settingsFor(emu());
-  const config: Record<string, string | undefined> = {
-    "ccluster:apiUrl": s.apiUrl,
-    "ccluster:token": s.token,
-    "aigateway:apiUrl": s.aigatewayApiUrl,
-    "aigateway:clientId": s.aigatewayClientId,
-    "aigateway:clientSecret": s.aigatewayClientSecret,
-  };
-  void p.configure!({ config: { get: (k: string) => config[k], require: (k: string) => config[k]! } });
+  void p.configure!(providerConfigFor(emu()));
   return p;
 }
 

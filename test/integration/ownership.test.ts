@@ -9,7 +9,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { makeResourceProvider } from "../../provider/framework/lifecycle";
 import { nameStem, resetOwnership } from "../../provider/framework/ownership";
 import { kindByName } from "../../provider/registry";
-import { admin, clientsFor, settingsFor, useEmulator } from "../support/emulator";
+import { admin, clientsFor, providerConfigFor, useEmulator } from "../support/emulator";
 
 const emu = useEmulator();
 const urnOf = (type: string, name: string) => `urn:pulumi:test::ownership::pulumi-nodejs:dynamic/ccluster:${type}::${name}`;
@@ -18,15 +18,7 @@ beforeEach(() => resetOwnership());
 /** A fresh provider process, as the next `pulumi up` gets. */
 function freshProvider(typeName: string): dynamic.ResourceProvider {
   const p = makeResourceProvider(kindByName(typeName));
-  const s = settingsFor(emu());
-  const config: Record<string, string | undefined> = {
-    "ccluster:apiUrl": s.apiUrl,
-    "ccluster:token": s.token,
-    "aigateway:apiUrl": s.aigatewayApiUrl,
-    "aigateway:clientId": s.aigatewayClientId,
-    "aigateway:clientSecret": s.aigatewayClientSecret,
-  };
-  void p.configure!({ config: { get: (k: string) => config[k], require: (k: string) => config[k]! } });
+  void p.configure!(providerConfigFor(emu()));
   return p;
 }
 

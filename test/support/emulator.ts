@@ -55,3 +55,20 @@ export async function admin(emu: Emulator, method: "GET" | "PUT" | "POST" | "DEL
 export function stackConfigFor(emu: Emulator): Record<string, { value: string; secret?: boolean }> {
   return emulatorStackConfig(emu.info);
 }
+
+/**
+ * The dynamic-provider config (`configure`'s `config`) that points a provider at the emulator,
+ * as the engine hands a program's stack config to it.
+ */
+export function providerConfigFor(emu: Emulator): { config: { get(k: string): string | undefined; require(k: string): string } } {
+  const s = settingsFor(emu);
+  const config: Record<string, string | undefined> = {
+    "ccluster:apiUrl": s.apiUrl,
+    "ccluster:token": s.token,
+    "aigateway:apiUrl": s.aigatewayApiUrl,
+    "aigateway:clientId": s.aigatewayClientId,
+    "aigateway:clientSecret": s.aigatewayClientSecret,
+    "aigateway:tokenUrl": s.aigatewayTokenUrl,
+  };
+  return { config: { get: (k) => config[k], require: (k) => config[k]! } };
+}
