@@ -4,6 +4,7 @@
  */
 import { X509Certificate } from "node:crypto";
 import { createClients, resolveSettings, type ConfigSource, type UserVaultItem, type VaultType, type Visibility } from "./client";
+import { ProviderError, ProviderErrorCodes } from "./errors";
 
 export interface ItemQuery {
   /** The item's id; or `type` and `key` (and `visibility`, default USER). */
@@ -17,12 +18,12 @@ export async function lookupItem(query: ItemQuery, config?: ConfigSource): Promi
   const vault = createClients(resolveSettings(config)).vault();
   if (query.id !== undefined) {
     const item = await vault.find(query.id);
-    if (!item) throw new Error(`getItem: no vault item with id ${query.id} is visible to these credentials`);
+    if (!item) throw new ProviderError(ProviderErrorCodes.LOOKUP, `getItem: no vault item with id ${query.id} is visible to these credentials`);
     return item;
   }
-  if (!query.type || !query.key) throw new Error("getItem: give either id, or type and key");
+  if (!query.type || !query.key) throw new ProviderError(ProviderErrorCodes.LOOKUP, "getItem: give either id, or type and key");
   const item = await vault.findByKey(query.type, query.key, query.visibility ?? "USER");
-  if (!item) throw new Error(`getItem: no ${query.type} item with key "${query.key}" (${query.visibility ?? "USER"}) is visible to these credentials`);
+  if (!item) throw new ProviderError(ProviderErrorCodes.LOOKUP, `getItem: no ${query.type} item with key "${query.key}" (${query.visibility ?? "USER"}) is visible to these credentials`);
   return item;
 }
 
@@ -42,7 +43,7 @@ export async function lookupCertificate(key: string, visibility: Visibility = "U
   try {
     ca = new X509Certificate(item.value ?? "");
   } catch {
-    throw new Error(`getCertificate: the vault item "${key}" does not hold a PEM certificate`);
+    throw new ProviderError(ProviderErrorCodes.LOOKUP, `getCertificate: the vault item "${key}" does not hold a PEM certificate`);
   }
   return {
     itemId: item.id,

@@ -2,6 +2,7 @@
  * Every resource kind, in one list. Adding a kind means: its file in `kinds/`, one line here,
  * its SDK class, its lifecycle test and its example.
  */
+import { ProviderError, ProviderErrorCodes } from "./errors";
 import type { KindDeclaration } from "./framework/declaration";
 import { authToken } from "./kinds/aigateway/auth-token";
 import { bearerToken } from "./kinds/bearer-token";
@@ -27,6 +28,6 @@ export const kinds: readonly KindDeclaration[] = [
 
 export function kindByName(typeName: string): KindDeclaration {
   const k = kinds.find((d) => d.typeName === typeName);
-  if (!k) throw new Error(`pulumi-ccluster has no resource kind "${typeName}" (known: ${kinds.map((d) => d.typeName).join(", ")})`);
+  if (!k) throw new ProviderError(ProviderErrorCodes.UNKNOWN_KIND, `pulumi-ccluster has no resource kind "${typeName}" (known: ${kinds.map((d) => d.typeName).join(", ")})`);
   return k;
 }

@@ -9,6 +9,7 @@ import {
   validateCaCertificate,
 } from "../certificates";
 import type { UserVaultItem, Visibility } from "../client";
+import { ProviderError, ProviderErrorCodes } from "../errors";
 import { vaultItemInputs, vaultItemOutputs } from "../framework/common-inputs";
 import { defineKind, type OperationContext, type State } from "../framework/declaration";
 import { providerClock } from "../framework/lifecycle";
@@ -84,7 +85,10 @@ export const certificate = defineKind({
     async create(i, ctx) {
       const holder = await holderOfKey(ctx, "certificates", i);
       if (holder !== undefined)
-        throw new Error(`a certificate named "${i.key}" (${i.visibility}) already exists in the vault (id ${holder}); set adoptExisting: true to take it over, or choose another key`);
+        throw new ProviderError(
+          ProviderErrorCodes.KEY_TAKEN,
+          `a certificate named "${i.key}" (${i.visibility}) already exists in the vault (id ${holder}); set adoptExisting: true to take it over, or choose another key`,
+        );
       if (i.caCertificatePem !== undefined) {
         const outs = outputsOfCa(i.caCertificatePem, ctx.now());
         const item = await storeCa(ctx, i, outs.caCertificatePem as string);
@@ -111,7 +115,7 @@ export const certificate = defineKind({
     async adopt(i, ctx) {
       const existing = await findToAdopt(ctx, "certificates", i);
       if (!existing) return undefined;
-      if (existing.value === undefined) throw new Error(`cannot adopt: the platform did not return the CA of certificate item ${existing.id}`);
+      if (existing.value === undefined) throw new ProviderError(ProviderErrorCodes.ADOPT, `cannot adopt: the platform did not return the CA of certificate item ${existing.id}`);
       // Only the CA lives in the vault; the client key of an adopted certificate stays with whoever made it.
       return { id: String(existing.id), outs: { ...outputsOfCa(existing.value, ctx.now()), itemId: existing.id, key: existing.key, visibility: existing.visibility ?? "USER" } };
     },

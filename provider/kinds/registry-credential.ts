@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isProviderError } from "../errors";
 import { vaultItemInputs, vaultItemOutputs } from "../framework/common-inputs";
 import { defineKind } from "../framework/declaration";
 import { isKnown } from "../framework/validation";
@@ -52,7 +53,8 @@ export const registryCredential = defineKind({
       try {
         check();
       } catch (e) {
-        return [{ property, reason: `RegistryCredential.${property} ${(e as Error).message}` }];
+        // A check failure names the property and the rule; the code is for errors, not failures.
+        return [{ property, reason: `RegistryCredential.${property} ${isProviderError(e) ? e.summary : (e as Error).message}` }];
       }
     }
     if (!isKnown(i)) return [];

@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import type * as grpcTypes from "@grpc/grpc-js";
 import type * as structTypes from "google-protobuf/google/protobuf/struct_pb";
 import type * as providerPb from "@pulumi/pulumi/proto/provider_pb";
+import { ProviderError, ProviderErrorCodes } from "../errors";
 import { pluginTypeToken, secretOutputNames, type KindDeclaration } from "../framework/declaration";
 import { makeResourceProvider, type KindProvider } from "../framework/lifecycle";
 import { resourceNameOf } from "../framework/ownership";
@@ -36,7 +37,7 @@ function packageRoot(): string {
   for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
     if (existsSync(join(dir, "schema.json")) && existsSync(join(dir, "package.json"))) return dir;
   }
-  throw new Error(`pulumi-resource-ccluster: cannot find schema.json above ${__dirname}`);
+  throw new ProviderError(ProviderErrorCodes.PLUGIN, `pulumi-resource-ccluster: cannot find schema.json above ${__dirname}`);
 }
 
 /** One kind as the plugin serves it. */
@@ -80,7 +81,7 @@ export function providerService(version: string) {
   const kindOf = (req: { getUrn(): string; getType(): string }): Served => {
     const token = req.getType() || typeOfUrn(req.getUrn());
     const k = served.get(token);
-    if (!k) throw new Error(`pulumi-resource-ccluster has no resource type ${token} (known: ${[...served.keys()].join(", ")})`);
+    if (!k) throw new ProviderError(ProviderErrorCodes.UNKNOWN_KIND, `pulumi-resource-ccluster has no resource type ${token} (known: ${[...served.keys()].join(", ")})`);
     return k;
   };
   /** Answers mark secret what the kind declares secret and whatever arrived secret. */
@@ -90,7 +91,7 @@ export function providerService(version: string) {
     getPluginInfo: unary(async () => new PluginInfo().setVersion(version)),
 
     getSchema: unary(async (req: providerPb.GetSchemaRequest) => {
-      if (req.getVersion() !== 0) throw new Error(`unsupported schema version ${req.getVersion()}`);
+      if (req.getVersion() !== 0) throw new ProviderError(ProviderErrorCodes.PLUGIN, `unsupported schema version ${req.getVersion()}`);
       return new proto.GetSchemaResponse().setSchema(readFileSync(join(packageRoot(), "schema.json"), "utf8"));
     }),
 

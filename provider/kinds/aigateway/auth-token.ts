@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { gatewayNamePattern } from "../../client/aigateway";
-import { ErrorCodes, isPlatformError } from "../../client/errors";
+import { ErrorCodes, isPlatformError, PlatformError } from "../../client/errors";
 import type { OperationContext } from "../../framework/declaration";
 import { warnUser } from "../../framework/notices";
 import { autoNameInput, rotationInputs, rotationOutputs } from "../../framework/common-inputs";
@@ -40,10 +40,12 @@ async function createToken(i: Inputs, ctx: OperationContext) {
     created = await api.createTokenRecovering(i.gateway, i.name!);
   } catch (e) {
     if (!isPlatformError(e, ErrorCodes.CONFLICT)) throw e;
-    throw new Error(
-      `[${ErrorCodes.CONFLICT}] aigateway.AuthToken: a token named "${i.name}" already exists on gateway "${i.gateway}" and this stack's state does not record it ` +
+    // Still the platform's 409, so still a CONFLICT PlatformError; the summary says what to do.
+    throw new PlatformError(
+      `aigateway.AuthToken: a token named "${i.name}" already exists on gateway "${i.gateway}" and this stack's state does not record it ` +
         "(an interrupted `pulumi up` may have left it, or it was made elsewhere). Its secret was shown only when it was made, so it cannot be taken over: " +
         "set adoptExisting: true to delete it and make a new one, or give this token another name.",
+      { code: ErrorCodes.CONFLICT, service: "aigateway", cause: e },
     );
   }
   let status = created.status;
