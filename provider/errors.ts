@@ -94,8 +94,8 @@ export interface CatalogueEntry {
 export const errorCatalogue: Readonly<Record<CclusterErrorCode, CatalogueEntry>> = {
   // The platform client (PlatformError).
   [ErrorCodes.CONFIG]: {
-    meaning: "the client is not configured: neither a token nor a service account (or, for `aigateway.AuthToken`, no gateway credentials)",
-    action: "set `ccluster:token` (secret) or the service-account settings (see Configuration); the message names the settings and environment variables",
+    meaning: "the provider's settings are missing or invalid: neither a token nor a service account (for `aigateway.AuthToken`: no gateway credentials), half a service account, an empty token, a token URL or retry timeout that is not valid",
+    action: "set what the message names (`ccluster:token` as a secret, or the service-account settings; see [Configuration](#configuration)); it names the environment variables too",
   },
   [ErrorCodes.AUTH]: {
     meaning: "the platform refused the credentials (401: a wrong or expired token, a refused service account) or denied this request to them (403: valid, but without the permission)",

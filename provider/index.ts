@@ -3,6 +3,10 @@
  * (`pulumi-ccluster/provider`). Its exported names are a contract with every stack state ever
  * written: `refresh` and `destroy` run the provider stored in state against the installed package.
  * Keep `providerFor` and its signature stable.
+ *
+ * It also exports, for programs that call them directly, the error catalogue (every stable code,
+ * with the error classes that carry them), the certificate functions and the PEM file functions.
+ * All of them are loaded by the resource kinds anyway; the HTTP client is not loaded here.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { makeResourceProvider } from "./framework/lifecycle";
@@ -21,3 +25,61 @@ export function providerFor(typeName: string): dynamic.ResourceProvider {
 }
 
 export { kinds, kindByName } from "./registry";
+
+export {
+  CertificateError,
+  CertificateErrorCodes,
+  ErrorCodes,
+  errorCatalogue,
+  errorCodeFamilies,
+  isPlatformError,
+  isProviderError,
+  PemFileError,
+  PemFileErrorCodes,
+  PlatformError,
+  ProviderError,
+  ProviderErrorCodes,
+  type CatalogueEntry,
+  type CclusterErrorCode,
+  type CertificateErrorCode,
+  type ErrorCode,
+  type PemFileErrorCode,
+  type ProviderErrorCode,
+} from "./errors";
+export {
+  CLOCK_SKEW_MINUTES,
+  DEFAULT_DOMAIN,
+  DEFAULT_KEY_ALGORITHM,
+  DEFAULT_VALIDITY_DAYS,
+  generateCertificates,
+  isKeyAlgorithm,
+  KEY_ALGORITHMS,
+  MAX_VALIDITY_DAYS,
+  MIN_VALIDITY_DAYS,
+  normalizeSerial,
+  renewalDue,
+  resolveCertificateOptions,
+  sha256Fingerprint,
+  validateCaCertificate,
+  type CaCertificateInfo,
+  type CertificateOptions,
+  type GenerateCertificatesOptions,
+  type GeneratedCertificates,
+  type KeyAlgorithm,
+  type RenewalInput,
+  type RenewalState,
+  type ResolvedCertificateOptions,
+  type ValidateCaOptions,
+} from "./certificates";
+export {
+  DEFAULT_FILE_MODE,
+  inspectPemFile,
+  pemFileDrift,
+  removePemFile,
+  writePemFile,
+  type PemFileDrift,
+  type PemFileInspection,
+  type RemovePemFileResult,
+  type WritePemFileOptions,
+  type WritePemFileResult,
+} from "./pemfile";

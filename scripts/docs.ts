@@ -1,11 +1,13 @@
 /**
- * Generates schema.json and the README's resource and configuration tables from the one
- * declaration per kind (provider/kinds) and the settings table (provider/client/settings).
+ * Generates schema.json and the README's resource, configuration and error-code tables from the
+ * one declaration per kind (provider/kinds), the settings table (provider/client/settings) and
+ * the error catalogue (provider/errors.ts).
  * `npm run docs` writes them; test/unit/docs.test.ts fails when the checked-in copies drift.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
+import { errorCatalogue, type CclusterErrorCode } from "../provider/errors";
 import { pluginTypeToken, secretOutputNames, type KindDeclaration } from "../provider/framework/declaration";
 import { pluginSettings } from "../provider/plugin/config";
 import { kinds } from "../provider/registry";
@@ -131,12 +133,23 @@ export function configTable(): string {
   return lines.join("\n");
 }
 
+/** Every stable error code with what it means and what to do (the README's troubleshooting codes). */
+export function errorTable(): string {
+  const lines = ["| Code | It means | Do |", "|---|---|---|"];
+  const cell = (text: string) => text.replace(/\|/g, "\\|");
+  for (const [code, { meaning, action }] of Object.entries(errorCatalogue) as [CclusterErrorCode, { meaning: string; action: string }][]) {
+    lines.push(`| \`${code}\` | ${cell(meaning)} | ${cell(action)} |`);
+  }
+  return lines.join("\n");
+}
+
 /** The README with its generated sections replaced. */
 export function renderReadme(current: string): string {
   let out = current;
   for (const [name, body] of [
     ["resources", resourceTable()],
     ["config", configTable()],
+    ["errors", errorTable()],
   ] as const) {
     const [start, end] = mark(name);
     const i = out.indexOf(start);

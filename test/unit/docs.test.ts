@@ -14,7 +14,7 @@ test("schema.json is what the declarations generate (run `npm run docs` after ch
   expect(JSON.parse(readFileSync(docFiles.schema, "utf8"))).toEqual(buildSchema());
 });
 
-test("README's resource and configuration tables are what the declarations generate", () => {
+test("README's resource, configuration and error-code tables are what the declarations, the settings and the error catalogue generate", () => {
   const readme = readFileSync(docFiles.readme, "utf8");
   expect(renderReadme(readme)).toBe(readme);
 });
