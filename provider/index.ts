@@ -46,40 +46,6 @@ export {
   type PemFileErrorCode,
   type ProviderErrorCode,
 } from "./errors";
-export {
-  CLOCK_SKEW_MINUTES,
-  DEFAULT_DOMAIN,
-  DEFAULT_KEY_ALGORITHM,
-  DEFAULT_VALIDITY_DAYS,
-  generateCertificates,
-  isKeyAlgorithm,
-  KEY_ALGORITHMS,
-  MAX_VALIDITY_DAYS,
-  MIN_VALIDITY_DAYS,
-  normalizeSerial,
-  renewalDue,
-  resolveCertificateOptions,
-  sha256Fingerprint,
-  validateCaCertificate,
-  type CaCertificateInfo,
-  type CertificateOptions,
-  type GenerateCertificatesOptions,
-  type GeneratedCertificates,
-  type KeyAlgorithm,
-  type RenewalInput,
-  type RenewalState,
-  type ResolvedCertificateOptions,
-  type ValidateCaOptions,
-} from "./certificates";
-export {
-  DEFAULT_FILE_MODE,
-  inspectPemFile,
-  pemFileDrift,
-  removePemFile,
-  writePemFile,
-  type PemFileDrift,
-  type PemFileInspection,
-  type RemovePemFileResult,
-  type WritePemFileOptions,
-  type WritePemFileResult,
-} from "./pemfile";
+// The libraries whole, as their index files list them (the errors above already name their error classes).
+export * from "./certificates";
+export * from "./pemfile";
