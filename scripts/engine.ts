@@ -56,6 +56,11 @@ let cached: PulumiEngine | undefined;
  */
 export function ensurePulumiEngine(options: { showProgress?: boolean } = {}): PulumiEngine {
   if (cached) return cached;
+  // jest.config.js names each test's lane; only the e2e lane builds the engine first.
+  const lane = (globalThis as { CCLUSTER_TEST_LANE?: string }).CCLUSTER_TEST_LANE;
+  if (lane !== undefined && lane !== "e2e") {
+    throw new Error(`This test needs the Pulumi engine, which the ${lane} lane does not provide: move it to test/e2e or test/engine (npm run test:e2e)`);
+  }
   const result = spawnSync("bash", [installScript], {
     cwd: repoRoot,
     encoding: "utf8",
