@@ -11,6 +11,7 @@ import { settingDeclarations } from "../provider/client/settings";
 import type * as lookups from "../provider/lookups";
 
 /** The provider's lookups, loaded on first use: they bring the HTTP client, which a program that reads nothing never needs. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a synchronous load on first use
 const provider = (): typeof lookups => require("../provider/lookups");
 
 /** What a vault item holds (the platform's `UserVaultType`). */

@@ -6,6 +6,7 @@
  * the kind's name and `require`s the implementation by package path at run time. Changing this
  * file changes what every existing stack stores: don't, unless you mean to (a test guards it).
  */
+/* eslint-disable @typescript-eslint/no-require-imports -- the stored text loads the package at run time */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 
 /** @internal */

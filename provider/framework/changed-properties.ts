@@ -58,6 +58,7 @@ function install(): boolean {
   if (!/[\\/]@pulumi[\\/]pulumi[\\/]cmd[\\/]dynamic-provider[\\/]index\.js$/.test(main)) return false;
   try {
     // The host's own copy of the generated messages (a program may hold more than one @pulumi/pulumi).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path known only at run time
     const { DiffResponse, PropertyDiff } = require(path.join(path.dirname(main), "..", "..", "proto", "provider_pb"));
     const proto = DiffResponse?.prototype;
     if (typeof proto?.setChanges !== "function" || typeof proto.setDiffsList !== "function" || typeof proto.getDetaileddiffMap !== "function") return false;

@@ -249,6 +249,7 @@ function explainImportedSecret(decl: KindDeclaration, olds: State | undefined, n
  * not with this file: `check` and `diff` (all that a `preview` runs) never need it.
  */
 function platformClients(config: ConfigSource | undefined): OperationContext["clients"] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use, synchronously
   const client: typeof import("../client") = require("../client");
   return client.createClients(client.resolveSettings(config));
 }

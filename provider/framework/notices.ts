@@ -16,11 +16,14 @@ function connectToEngine(): EngineLog | null {
   const address = process.argv.slice(2).reverse().find((a) => /^[\w.-]+:\d+$/.test(a));
   if (!address) return null;
   try {
-    // The generated stubs and grpc-js come with @pulumi/pulumi; resolve them from there.
+    // The generated stubs and grpc-js come with @pulumi/pulumi; resolve them from there, and only
+    // when a provider process has an engine to talk to.
+    /* eslint-disable @typescript-eslint/no-require-imports */
     const pulumiDir = dirname(require.resolve("@pulumi/pulumi/package.json"));
     const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
     const { EngineClient } = require("@pulumi/pulumi/proto/engine_grpc_pb");
     const { LogRequest, LogSeverity } = require("@pulumi/pulumi/proto/engine_pb");
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const client = new EngineClient(address, grpc.credentials.createInsecure());
     return (message, urn) =>
       new Promise((resolve) => {

@@ -23,6 +23,7 @@ import { markSecrets, revealSecrets, type PropertyBag } from "./properties";
 
 // The generated stubs and their runtime (grpc-js, google-protobuf) come with @pulumi/pulumi; load
 // them from there, so the messages and the server agree on one copy.
+/* eslint-disable @typescript-eslint/no-require-imports */
 const pulumiDir = dirname(require.resolve("@pulumi/pulumi/package.json"));
 const fromPulumi = (id: string) => require(require.resolve(id, { paths: [pulumiDir] }));
 const grpc: typeof grpcTypes = fromPulumi("@grpc/grpc-js");
@@ -31,6 +32,7 @@ const { Empty } = fromPulumi("google-protobuf/google/protobuf/empty_pb");
 const proto: typeof providerPb = require("@pulumi/pulumi/proto/provider_pb");
 const { ResourceProviderService } = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const { PluginInfo } = require("@pulumi/pulumi/proto/plugin_pb");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The package's root: where schema.json and package.json are, from provider/plugin or dist/provider/plugin. */
 function packageRoot(): string {

@@ -7,7 +7,6 @@
  */
 import { runPulumi, type PulumiRun } from "../harness/engine";
 import { admin, useEmulator } from "../support/emulator";
-import type { TestProject } from "../support/pulumi-project";
 import { leakedSecrets, platformHoldings, reconcile, scaleProject, scaleResources, scaleSecrets, startPulumi, stateHoldings, waitUntil } from "../support/stack-at-scale";
 
 jest.setTimeout(900_000);

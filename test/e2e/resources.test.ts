@@ -5,6 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { UpResult } from "@pulumi/pulumi/automation";
 import { runPulumi } from "../harness/engine";
@@ -74,7 +75,7 @@ let engineLog = "";
 const logged = { onOutput: (s: string) => (engineLog += s), diff: true };
 
 beforeAll(async () => {
-  const keyFile = join(require("node:os").tmpdir(), `e2e-ssh-${process.pid}`);
+  const keyFile = join(tmpdir(), `e2e-ssh-${process.pid}`);
   rmSync(keyFile, { force: true });
   execFileSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "e2e", "-f", keyFile]);
   sshPublicKey = readFileSync(`${keyFile}.pub`, "utf8").trim();

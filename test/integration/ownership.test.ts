@@ -5,6 +5,7 @@
  * exclusive claims on a platform object within one command.
  * (The same under the real engine, with a SIGKILL: test/e2e/crash-recovery.test.ts.)
  */
+import { tmpdir } from "node:os";
 import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { makeResourceProvider } from "../../provider/framework/lifecycle";
 import { nameStem, resetOwnership } from "../../provider/framework/ownership";
@@ -159,7 +160,7 @@ describe("exclusive claims within one command", () => {
 
 test("two PemFiles of one program writing one path: the second fails check, naming both", async () => {
   const p = makeResourceProvider(kindByName("PemFile"));
-  const path = `${require("node:os").tmpdir()}/ownership-${process.pid}/same.pem`;
+  const path = `${tmpdir()}/ownership-${process.pid}/same.pem`;
   const urn = (n: string) => `urn:pulumi:test::ownership::pulumi-nodejs:dynamic/ccluster:PemFile::${n}`;
   const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
   expect((await p.check!({}, { path, pem, contents: "ca", resourceUrn: urn("one") })).failures ?? []).toEqual([]);

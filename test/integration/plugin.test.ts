@@ -14,12 +14,15 @@ import { serve } from "../../provider/plugin/server";
 import { resetOwnership } from "../../provider/framework/ownership";
 import { clientsFor, settingsFor, useEmulator } from "../support/emulator";
 
+// The generated stubs and their runtime from @pulumi/pulumi's own copy, as the server loads them.
+/* eslint-disable @typescript-eslint/no-require-imports */
 const pulumiDir = dirname(require.resolve("@pulumi/pulumi/package.json"));
 const grpc: typeof grpcTypes = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
 const { Struct }: typeof structTypes = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [pulumiDir] }));
 const { Empty } = require(require.resolve("google-protobuf/google/protobuf/empty_pb", { paths: [pulumiDir] }));
 const proto: typeof providerPb = require("@pulumi/pulumi/proto/provider_pb");
 const { ResourceProviderClient } = require("@pulumi/pulumi/proto/provider_grpc_pb");
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const emu = useEmulator();
 let server: grpcTypes.Server;
@@ -80,7 +83,7 @@ async function importRead(type: string, name: string, id: string) {
 
 test("GetPluginInfo reports the package's version and GetSchema serves schema.json with the plugin's tokens", async () => {
   const info = await call<any>("getPluginInfo", new Empty());
-  expect(info.getVersion()).toBe(require("../../package.json").version);
+  expect(info.getVersion()).toBe(JSON.parse(readFileSync(require.resolve("../../package.json"), "utf8")).version);
   const schema = await call<providerPb.GetSchemaResponse>("getSchema", new proto.GetSchemaRequest());
   expect(schema.getSchema()).toBe(readFileSync(require.resolve("../../schema.json"), "utf8"));
   expect(Object.keys(JSON.parse(schema.getSchema()).resources)).toEqual(expect.arrayContaining(["ccluster:index:BearerToken", "ccluster:aigateway:AuthToken"]));

@@ -28,10 +28,13 @@ test("started as the engine starts it, the entry prints its port first and answe
       child.once("exit", (code) => reject(new Error(`the plugin exited with ${code} before printing its port`)));
     });
     expect(port).toMatch(/^\d+$/);
+    // The generated stubs and their runtime from @pulumi/pulumi's own copy, as the plugin loads them.
+    /* eslint-disable @typescript-eslint/no-require-imports */
     const pulumiDir = dirname(require.resolve("@pulumi/pulumi/package.json"));
     const grpc = require(require.resolve("@grpc/grpc-js", { paths: [pulumiDir] }));
     const { Empty } = require(require.resolve("google-protobuf/google/protobuf/empty_pb", { paths: [pulumiDir] }));
     const { ResourceProviderClient } = require("@pulumi/pulumi/proto/provider_grpc_pb");
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const client = new ResourceProviderClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     const info = await new Promise<any>((resolve, reject) => client.getPluginInfo(new Empty(), (e: Error | null, r: unknown) => (e ? reject(e) : resolve(r))));
     client.close();

@@ -7,6 +7,7 @@ const root = join(__dirname, "..", "..");
 const ProgressReporter = require("../support/progress-reporter.js");
 
 test("jest runs the progress reporter next to its default one", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the CommonJS config, as jest loads it
   expect(require(join(root, "jest.config.js")).reporters).toEqual(["default", "<rootDir>/test/support/progress-reporter.js"]);
 });
 

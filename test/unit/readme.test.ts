@@ -4,6 +4,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import * as sdk from "../../sdk";
+import { environmentExports, pulumiConfigCommands } from "../../emulator/stack-config";
 
 const root = join(__dirname, "..", "..");
 const significant = (text: string) => text.split("\n").map((l) => l.trim()).filter((l) => l !== "");
@@ -49,7 +51,6 @@ test("set-up: two commands, one for the demo and one for the tests, which .ci/ru
 });
 
 test("every value the SDK exports (resource classes, lookups, helpers, namespaces) is named in the README", () => {
-  const sdk = require("../../sdk");
   // In a code span of its own or as a prefix (`aigateway.AuthToken`), or called (`ccluster.envVars(`).
   const missing = Object.keys(sdk).filter((name) => !new RegExp(`\`${name}[\`.(]|ccluster\\.${name}\\b`).test(readme()));
   expect(missing).toEqual([]);
@@ -63,7 +64,6 @@ test("the resource table shows PemFile's `certificate` and `pem` as alternatives
 });
 
 test("the emulator's lines that point a stack at it are in the README as it prints them", () => {
-  const { environmentExports, pulumiConfigCommands } = require("../../emulator/stack-config");
   const placeholders = { apiUrl: "http://127.0.0.1:8080", token: "ALICE_TOKEN", aigatewayUrl: "http://127.0.0.1:8080/aigateway", aigatewayServiceAccount: { clientId: "GATEWAY_CLIENT_ID", clientSecret: "GATEWAY_CLIENT_SECRET" } };
   const emulator = section("## The emulator");
   expect(emulator).toContain("npx ccluster-emulator --port 8080 --data-dir .emulator");

@@ -70,6 +70,7 @@ describe("under the runtime (mocked engine)", () => {
   });
 
   test("the provider of a kind is serialized once, however many resources of it a program declares", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- spyOn replaces a property of the module's own exports
     const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure");
     const serialize = jest.spyOn(closure, "serializeFunction");
     try {
