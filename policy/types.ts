@@ -219,13 +219,19 @@ export function isUnknownValue(v: unknown): boolean {
 export type Read<T> = { state: "known"; value: T } | { state: "unknown" } | { state: "absent" };
 
 /**
- * Fetches a property without tripping the SDK's unknown-checking proxy (which throws on any
- * unknown it hands out) and without the secret wrapper remediations see.
+ * Reads a property the way a policy does (`args.props.key`), without the secret wrapper
+ * remediations see. During a preview, @pulumi/policy makes reading a value the engine does not
+ * know yet throw (it then reports that the policy could not run); here that read stands for an
+ * unknown value instead, so that a rule can tell "not known yet" from "not given". A bag without
+ * such a guard holds the engine's sentinels as they are, which {@link isUnknownValue} knows.
  */
 function rawProperty(bag: object, key: string): unknown {
-  // The SDK's proxies have no getOwnPropertyDescriptor trap, so this reaches the plain target.
-  const d = Object.getOwnPropertyDescriptor(bag, key);
-  return d === undefined ? undefined : unwrapSecret(d.value);
+  if (!Object.prototype.hasOwnProperty.call(bag, key)) return undefined;
+  try {
+    return unwrapSecret((bag as Record<string, unknown>)[key]);
+  } catch {
+    return UNKNOWN_SENTINELS.object;
+  }
 }
 
 function unwrapSecret(v: unknown): unknown {
@@ -237,7 +243,7 @@ function unwrapSecret(v: unknown): unknown {
 /** Deep copy of a raw value with secret wrappers removed (unknown sentinels stay). */
 function plain(v: unknown): unknown {
   const x = unwrapSecret(v);
-  if (Array.isArray(x)) return x.map(plain);
+  if (Array.isArray(x)) return Array.from({ length: x.length }, (_, i) => plain(rawProperty(x, String(i))));
   if (x !== null && typeof x === "object") {
     const out: Record<string, unknown> = {};
     for (const k of Object.keys(x)) out[k] = plain(rawProperty(x, k));
