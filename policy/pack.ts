@@ -22,7 +22,7 @@ export const PACK_NAME = "ccluster-token-hygiene";
 
 /** Options for {@link tokenHygienePolicies}. */
 export interface TokenHygieneOptions {
-  /** Time source of the state checks (rule 10); the system clock by default. */
+  /** Time source of the state checks (certificate-renewal-due, credential-age); the system clock by default. */
   clock?: Clock;
 }
 

@@ -170,12 +170,12 @@ export type VaultKind = keyof typeof VAULT_TYPES;
 /** The vault kinds, in a stable order. */
 export const VAULT_KINDS = Object.keys(VAULT_TYPES) as VaultKind[];
 
-/** Token-like kinds: they must expire or rotate (rule 1) and are checked for age (rule 10). */
+/** Token-like kinds: they must expire or rotate (credential-rotation) and are checked for age (credential-age). */
 export const TOKEN_KINDS = ["BearerToken", "ServerlessApiKey", "HuggingFaceToken", "AuthToken"] as const satisfies readonly Kind[];
 
 /**
  * Outputs each kind must list in `additionalSecretOutputs` so the engine encrypts them in
- * state even if the provider forgets to mark them. The one table rule 5 checks against.
+ * state even if the provider forgets to mark them. The one table secret-outputs checks against.
  */
 export const SECRET_OUTPUTS: Readonly<Record<Kind, readonly string[]>> = {
   BearerToken: ["value"],

@@ -1,4 +1,4 @@
-/** Rule 2: certificates are short-lived and renew early. */
+/** certificate-validity: certificates are short-lived and renew early. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, configSchema, labelOf } from "../rule-kit";
 import { INPUT_DEFAULTS, isKind, Props, TLS_TYPES, untypedProps, valueOr, type KindProps } from "../types";

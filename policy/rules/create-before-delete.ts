@@ -1,4 +1,4 @@
-/** Rule 9: rotation creates the new credential before deleting the old one. */
+/** create-before-delete: rotation creates the new credential before deleting the old one. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, configSchema, labelOf } from "../rule-kit";
 import { ALL_KINDS, kindOfType, TOKEN_KINDS, type Kind } from "../types";

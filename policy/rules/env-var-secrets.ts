@@ -1,4 +1,4 @@
-/** Rule 4: no secrets in plain environment variables. */
+/** no-secret-environment-variables: no secrets in plain environment variables. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, configSchema, forKinds } from "../rule-kit";
 import { DEFAULT_SECRET_NAME_WORDS, detectTokenFormat, secretWordIn } from "../token-formats";

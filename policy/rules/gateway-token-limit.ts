@@ -1,4 +1,4 @@
-/** Rule 9 (stack): a bounded number of active tokens per AI gateway. */
+/** gateway-token-limit (a stack policy): a bounded number of active tokens per AI gateway. */
 import type { StackValidationPolicy } from "@pulumi/policy";
 import { configOf, configSchema } from "../rule-kit";
 import { isKind, Props, type KindProps } from "../types";

@@ -1,4 +1,4 @@
-/** Rule 3: key strength of certificates, SSH keys, PEM files and @pulumi/tls private keys. */
+/** key-strength: key strength of certificates, SSH keys, PEM files and @pulumi/tls private keys. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { CURVE_BITS, HASH_BITS, normalizeCurve, pemFacts, sshPublicKeyFacts, type KeyFacts } from "../crypto-inspect";
 import { configOf, configSchema, labelOf } from "../rule-kit";

@@ -1,4 +1,4 @@
-/** Rule 7: vault keys follow a naming pattern, so items stay findable and owned. */
+/** vault-key-naming: vault keys follow a naming pattern, so items stay findable and owned. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, configSchema, forKinds } from "../rule-kit";
 import { VAULT_KINDS, type VaultKind } from "../types";

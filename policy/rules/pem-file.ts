@@ -1,4 +1,4 @@
-/** Rule 8: `.pem` files are private to their owner and stay out of git. */
+/** pem-file-protection: `.pem` files are private to their owner and stay out of git. */
 import { execFileSync } from "node:child_process";
 import { existsSync, realpathSync } from "node:fs";
 import * as path from "node:path";

@@ -1,4 +1,4 @@
-/** Rule 1: every token-like credential expires or rotates. */
+/** credential-rotation: every token-like credential expires or rotates. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, configSchema, forKinds, labelOf } from "../rule-kit";
 import { TOKEN_KINDS } from "../types";

@@ -1,4 +1,4 @@
-/** Rule 5: sensitive outputs stay secret. */
+/** secret-outputs: sensitive outputs stay secret. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, configSchema, labelOf } from "../rule-kit";
 import { isPackageModuleType, isPluginType, kindOfType, SECRET_OUTPUTS } from "../types";

@@ -1,4 +1,4 @@
-/** Rule 9 (stack): no two resources write the same vault item or the same PEM file. */
+/** unique-credential-targets (a stack policy): no two resources write the same vault item or the same PEM file. */
 import * as path from "node:path";
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { INPUT_DEFAULTS, kindOfType, Props, VAULT_TYPES, type KindProps, type VaultKind } from "../types";

@@ -1,5 +1,5 @@
 /**
- * Rule 10: checks on stored state, meant for a schedule (`pulumi policy analyze` where the CLI has
+ * certificate-renewal-due and credential-age: checks on stored state, meant for a schedule (`pulumi policy analyze` where the CLI has
  * it, otherwise `pulumi preview`): certificates inside their renewal window and credentials older
  * than their rotation period. They read outputs, so they are stack validations, and they are
  * advisory by default: a mandatory level would block the very `pulumi up` that renews.

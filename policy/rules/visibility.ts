@@ -1,4 +1,4 @@
-/** Rule 6: least privilege — ORG-visible vault items only for allow-listed names. */
+/** org-visibility: least privilege — ORG-visible vault items only for allow-listed names. */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { configOf, configSchema, forKinds } from "../rule-kit";
 import { VAULT_KINDS, type VaultKind } from "../types";

@@ -7,7 +7,7 @@ import { CertificateError, CertificateErrorCodes } from "./errors";
 
 /** Domain the platform's CLI puts after the certificate name in both common names. */
 export const DEFAULT_DOMAIN = "user.centml.ai";
-/** Validity when none is given. (The platform's CLI uses 5 years; issue 4 chose 1 year.) */
+/** Validity when none is given: a year, under the policy pack's 397-day limit (the platform's CLI uses 5 years, which that limit refuses). */
 export const DEFAULT_VALIDITY_DAYS = 365;
 /** Shortest allowed validity. */
 export const MIN_VALIDITY_DAYS = 1;

@@ -1,5 +1,5 @@
 /**
- * Under the real engine, `check` failures about secret inputs (issue 10): the engine prints the
+ * Under the real engine, `check` failures about secret inputs: the engine prints the
  * value of the property a failure names, so a bearer token read from a file with its newline, an
  * oversized environment value, a registry password that is too long, a Hugging Face token with a
  * newline and a private key given as SshKey.publicKey must be refused with the property and the

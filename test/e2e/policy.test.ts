@@ -1,5 +1,5 @@
 /**
- * Issue 5's end-to-end part: the token-hygiene policy pack run by the real Pulumi CLI, the way a
+ * The token-hygiene policy pack end to end: run by the real Pulumi CLI, the way a
  * user runs it (`pulumi preview --policy-pack …`, `--policy-pack-config …`, `pulumi policy analyze`).
  * Two fixtures: a healthy stack with one resource of each kind, and an unhealthy one whose every
  * resource breaks one rule and is named after it. Every violation is read from the CLI's own
@@ -338,7 +338,7 @@ describe("the pack laid out as an installed package (npm pack, npm install in a 
   });
 });
 
-describe("rule 10 on stored state: `pulumi policy analyze` on a stack that was `up`-ed 65 days ago", () => {
+describe("the state checks (certificate-renewal-due, credential-age) on stored state: `pulumi policy analyze` on a stack that was `up`-ed 65 days ago", () => {
   let project: TestProject;
   /** Rotation (30 days) and renewal (a 90-day certificate renewing 30 days early) are due; the 90-day HF token is not. */
   const DUE = ["certificate-renewal-due edge-endpoint", "credential-age batch-key", "credential-age inference-token", "credential-age team-a"];

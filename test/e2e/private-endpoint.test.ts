@@ -1,7 +1,7 @@
 /**
- * Issue 4's proof with the real engine: after `up`, the `.pem` file works against the emulator's
- * mTLS private endpoint for that certificate (real curl, and undici); other certificates are
- * refused; drift of the file and of the certificate is shown and repaired (issue 13); after
+ * A private endpoint's certificate with the real engine: after `up`, the `.pem` file works against
+ * the emulator's mTLS private endpoint for that certificate (real curl, and undici); other
+ * certificates are refused; drift of the file and of the certificate is shown and repaired; after
  * `destroy` the file is gone and the endpoint refuses the old certificate.
  */
 import { execFile, execFileSync } from "node:child_process";

@@ -1,5 +1,5 @@
 /**
- * Bad input for every kind, through the provider's own `check` (issue 10): each row is refused
+ * Bad input for every kind, through the provider's own `check`: each row is refused
  * with a reason that names `<Type>.<property>` and the rule; a failure about a secret names no
  * property (the engine prints the value of the property a failure names) and no reason holds a
  * secret; and nothing reaches the platform.

@@ -1,6 +1,7 @@
 /**
  * Certificate and PemFile through their dynamic providers: bring-your-own CA, renewal in diff,
- * and every bad input of issue 4 refused with a clear error and nothing half-created.
+ * and every bad input (a CA that is not one or has expired, a path or mode a PemFile cannot use)
+ * refused with a clear error and nothing half-created.
  */
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -331,7 +331,7 @@ test("a 403 (a valid token without the right) is a clear AUTH error that does no
   }
 });
 
-describe("a server that echoes the request in its errors (issue 10: a registry password shown by pulumi up)", () => {
+describe("a server that echoes the request in its errors (how a registry password once reached the output of pulumi up)", () => {
   // Quotes, a backslash, a space, a slash, a plus and non-ASCII: every escaping changes it.
   const password = 'R3g"is\\try p/w+é😀';
   const value = JSON.stringify({ username: "robot", password, server: "registry.example.com" });

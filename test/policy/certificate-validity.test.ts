@@ -1,4 +1,4 @@
-/** Rule 2, certificate-validity: short-lived certificates that renew early. */
+/** certificate-validity: short-lived certificates that renew early. */
 import { TLS_TYPES } from "../../policy/types";
 import { UNKNOWN } from "./harness";
 import { messages, packRunner, resource } from "./fixtures";

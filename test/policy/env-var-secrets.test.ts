@@ -1,4 +1,4 @@
-/** Rule 4, no-secret-environment-variables: credentials are not plain environment variables. */
+/** no-secret-environment-variables: credentials are not plain environment variables. */
 import { TOKEN_FORMATS } from "../../policy/token-formats";
 import { secret, UNKNOWN } from "./harness";
 import { messages, packRunner, resource } from "./fixtures";

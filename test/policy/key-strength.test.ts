@@ -1,4 +1,4 @@
-/** Rule 3, key-strength: certificates, bring-your-own CAs, SSH keys, PEM files and @pulumi/tls keys. */
+/** key-strength: certificates, bring-your-own CAs, SSH keys, PEM files and @pulumi/tls keys. */
 import { generateKeyPairSync } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";

@@ -22,7 +22,7 @@ function section(name: string): string {
 }
 
 describe("the token-hygiene pack", () => {
-  it("has the ten rules of issue 5 as thirteen uniquely named policies", () => {
+  it("has its ten rules as thirteen uniquely named policies", () => {
     expect(PACK_NAME).toBe("ccluster-token-hygiene");
     expect(policies.map((p) => p.name)).toEqual([
       "credential-rotation",

@@ -1,4 +1,4 @@
-/** Rule 8, pem-file-protection: file mode, git work trees, and the remediation that tightens the mode. */
+/** pem-file-protection: file mode, git work trees, and the remediation that tightens the mode. */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,4 +1,4 @@
-/** Rule 1, credential-rotation: tokens expire or rotate. */
+/** credential-rotation: tokens expire or rotate. */
 import { TOKEN_KINDS } from "../../policy/types";
 import { UNKNOWN } from "./harness";
 import { messages, of, packRunner, resource } from "./fixtures";

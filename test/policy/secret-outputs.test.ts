@@ -1,4 +1,4 @@
-/** Rule 5, secret-outputs: sensitive outputs are listed in additionalSecretOutputs. */
+/** secret-outputs: sensitive outputs are listed in additionalSecretOutputs. */
 import { ALL_KINDS, RESOURCE_TYPES, SECRET_OUTPUTS } from "../../policy/types";
 import { secretOutputNames } from "../../provider/framework/declaration";
 import { kindByName } from "../../provider/registry";

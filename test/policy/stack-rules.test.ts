@@ -1,4 +1,4 @@
-/** Rule 9: unique-credential-targets and gateway-token-limit (stack), create-before-delete (resource). */
+/** unique-credential-targets and gateway-token-limit (stack), create-before-delete (resource). */
 import { TOKEN_KINDS } from "../../policy/types";
 import { UNKNOWN, urnOf } from "./harness";
 import { messages, of, packRunner, resource } from "./fixtures";

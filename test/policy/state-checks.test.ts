@@ -1,4 +1,4 @@
-/** Rule 10: certificate-renewal-due and credential-age, on stored state (outputs), with a fixed clock. */
+/** certificate-renewal-due and credential-age, on stored state (outputs), with a fixed clock. */
 import { TLS_TYPES } from "../../policy/types";
 import { UNKNOWN, urnOf } from "./harness";
 import { messages, NOW, of, packRunner, resource } from "./fixtures";

@@ -1,4 +1,4 @@
-/** `npm test` says what it is doing while the long end-to-end files run (issue 13). */
+/** `npm test` says what it is doing while the long end-to-end files run, which take minutes each. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 

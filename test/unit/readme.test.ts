@@ -27,7 +27,7 @@ test.each(Object.entries(programFiles))("every ```%s block in README.md appears,
   }
 });
 
-// Facts the README states that a new user relies on (issue 13), each checked against its source.
+// Facts the README states that a new user relies on, each checked against its source.
 const readme = () => readFileSync(join(root, "README.md"), "utf8");
 /** The lines of the README's section with this heading, up to the next heading of any level. */
 function section(heading: string): string {

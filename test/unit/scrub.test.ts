@@ -1,6 +1,6 @@
 /**
  * scrub(): a secret must not survive in any form a platform may echo it back in, encoded or not.
- * Regression for issue 10 (a registry password shown by `pulumi up` from an echoed 422 body).
+ * A registry password was once shown by `pulumi up` because the platform echoed it in a 422 body.
  */
 import { scrub } from "../../provider/client/errors";
 
