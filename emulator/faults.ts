@@ -5,7 +5,9 @@
  * `next: N` hits the next N matching requests, `rate` is a probability per matching request.
  * At most one of drop, error5xx, rateLimit and responseLost hits a request, checked in that
  * order; only the kind that hits uses up one of its `next`. Latency applies to every matching
- * request. Requests under `/_admin` are never faulted.
+ * request. `holdWritesAfter: N` lets N matching writes through and then holds every later one
+ * (received, unanswered) until the fault set next changes: a test can stop a client at a known
+ * point with its writes in flight. Requests under `/_admin` are never faulted.
  * @internal
  */
 import { z } from "zod";
@@ -22,6 +24,8 @@ export const FaultConfigSchema = z.object({
   rateLimit: z.object({ ...countAndRate, retryAfterSeconds: z.number().int().min(0).default(1) }).prefault({}),
   drop: z.object(countAndRate).prefault({}),
   responseLost: z.object(countAndRate).prefault({}),
+  /** Matching writes (POST, PUT, PATCH, DELETE) after this many are held until the set changes. */
+  holdWritesAfter: z.number().int().min(0).nullable().default(null),
   match: z
     .object({ method: z.string().min(1).nullish(), pathPrefix: z.string().min(1).nullish() })
     .prefault({}),
@@ -45,6 +49,7 @@ export type FaultKind = "drop" | "error5xx" | "rateLimit" | "responseLost";
 /** What happens to one request. */
 export type FaultDecision =
   | { latencyMs: number; kind?: undefined }
+  | { latencyMs: number; kind: "hold"; released: Promise<void> }
   | { latencyMs: number; kind: "drop" | "responseLost" }
   | { latencyMs: number; kind: "error5xx"; status: number }
   | { latencyMs: number; kind: "rateLimit"; retryAfterSeconds: number };
@@ -60,14 +65,29 @@ export interface FaultStats {
   error5xx: number;
   rateLimit: number;
   responseLost: number;
+  /** Writes held by `holdWritesAfter` and not yet released. */
+  held: number;
 }
+
+/** A promise with its resolve function (Node 20 has no Promise.withResolvers). */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 const KINDS_IN_ORDER: FaultKind[] = ["drop", "error5xx", "rateLimit", "responseLost"];
 
 /** Holds the current fault set and counts what it did. */
 export class FaultController {
   private config: FaultConfig;
-  private counts: FaultStats = { requests: 0, inFlight: 0, matched: 0, latency: 0, drop: 0, error5xx: 0, rateLimit: 0, responseLost: 0 };
+  private counts: FaultStats = { requests: 0, inFlight: 0, matched: 0, latency: 0, drop: 0, error5xx: 0, rateLimit: 0, responseLost: 0, held: 0 };
+  /** Matching writes let through since the fault set was last changed. */
+  private writesSinceSet = 0;
+  /** Resolves (releasing held writes) when the fault set next changes. */
+  private release = deferred();
 
   /** Starts with a copy of `initial` (from {@link parseFaultConfig}). */
   constructor(
@@ -85,11 +105,20 @@ export class FaultController {
   /** Replaces the whole fault set (already validated). */
   set(config: FaultConfig): void {
     this.config = structuredClone(config);
+    this.changed();
   }
 
   /** Turns every fault off. */
   clear(): void {
     this.config = FaultConfigSchema.parse({});
+    this.changed();
+  }
+
+  /** A new fault set: held writes go on, and the write count of `holdWritesAfter` starts again. */
+  private changed(): void {
+    this.writesSinceSet = 0;
+    this.release.resolve();
+    this.release = deferred();
   }
 
   get stats(): FaultStats {
@@ -106,6 +135,14 @@ export class FaultController {
     this.counts.matched++;
     const latencyMs = this.config.latencyMs;
     if (latencyMs > 0) this.counts.latency++;
+    const holdAfter = this.config.holdWritesAfter;
+    if (holdAfter !== null && WRITE_METHODS.has(method.toUpperCase()) && this.writesSinceSet++ >= holdAfter) {
+      this.counts.held++;
+      const released = this.release.promise.then(() => {
+        this.counts.held--;
+      });
+      return { latencyMs: 0, kind: "hold", released };
+    }
     for (const kind of KINDS_IN_ORDER) {
       const setting = this.config[kind];
       const byCount = setting.next > 0;

@@ -176,6 +176,12 @@ export function createDispatcher(routes: readonly Route[], faults: FaultControll
   async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, fault: FaultDecision | undefined): Promise<void> {
     const method = req.method ?? "GET";
     let body: Promise<Buffer> | undefined;
+    if (fault?.kind === "hold") {
+      // Received, and carried out only when the fault set changes (the answer may find no one).
+      body = readBody(req);
+      body.catch(() => undefined);
+      await fault.released;
+    }
     if (fault?.latencyMs) {
       // A slow platform has received the request and answers late; it does not lose it. So the
       // body is taken in now: a client that gives up meanwhile closes the connection, and the

@@ -81,7 +81,7 @@ export function getItem(query: ItemQuery): VaultItemLookup {
     id: item.id,
     type: item.type,
     key: item.key,
-    visibility: item.apply((i) => i.visibility ?? "USER"),
+    visibility: item.visibility,
     value: pulumi.secret(item.value),
   };
 }

@@ -21,7 +21,8 @@ export const UserVaultItem = z.object({
   type: VaultType,
   key: z.string(),
   value: z.string().optional(),
-  visibility: Visibility.optional().nullable(),
+  // The platform answers `null` (or nothing) for some items' scope; it means USER. Read once here.
+  visibility: Visibility.nullish().transform((v): Visibility => v ?? "USER"),
 });
 export type UserVaultItem = z.infer<typeof UserVaultItem>;
 

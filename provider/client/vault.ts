@@ -46,7 +46,7 @@ export class VaultApi {
   /** The item with this type, key and visibility, if any (looked up by listing, then read with its value). */
   async findByKey(type: VaultType, key: string, visibility: "USER" | "ORG" = "USER"): Promise<UserVaultItem | undefined> {
     const items = await this.list({ type, searchQuery: key });
-    const match = items.find((i) => i.key === key && (i.visibility ?? "USER") === visibility);
+    const match = items.find((i) => i.key === key && i.visibility === visibility);
     return match ? this.find(match.id) : undefined;
   }
 

@@ -32,10 +32,9 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-/** How many objects the platform holds for the stack's user. */
-async function platformCount(emu: Parameters<typeof platformHoldings>[0]): Promise<number> {
-  const h = await platformHoldings(emu);
-  return h.vault.length + h.apiKeys.length + h.gatewayTokens.length;
+/** How many writes the emulator is holding back (its `holdWritesAfter` fault). */
+async function heldWrites(emu: Parameters<typeof platformHoldings>[0]): Promise<number> {
+  return (await admin(emu, "GET", "/stats")).held as number;
 }
 
 /** Fails with the command's own output when it did not succeed. */
@@ -59,12 +58,14 @@ async function recover(project: TestProject, log: string[]): Promise<string> {
   return up.stdout + up.stderr;
 }
 
-// Kill points: early (few creates landed), in the middle, and near the end of the 50 creates.
+// Kill points: early (few writes landed), in the middle, and near the end of the 50 creates. The
+// emulator lets that many writes through and holds the later ones unanswered, so the kill always
+// lands with creates in flight, however fast or slow the machine is.
 describe.each([
   { killAfter: 5, tag: "early" },
   { killAfter: 25, tag: "middle" },
   { killAfter: 40, tag: "late" },
-])("SIGKILL of `pulumi up` after $killAfter creates", ({ killAfter, tag }) => {
+])("SIGKILL of `pulumi up` after $killAfter writes", ({ killAfter, tag }) => {
   const secrets = scaleSecrets(tag);
   const resources = scaleResources(COUNT, secrets);
   const log: string[] = [];
@@ -73,8 +74,6 @@ describe.each([
   const emu = useEmulator(); // a platform of its own for each kill point
 
   beforeAll(async () => {
-    // A little latency keeps many creates in flight when the kill lands.
-    await admin(emu(), "PUT", "/faults", { latencyMs: 300 });
     project = await scaleProject(emu(), resources);
   });
 
@@ -83,15 +82,17 @@ describe.each([
   });
 
   test("the killed run leaves objects that its state does not record", async () => {
+    await admin(emu(), "PUT", "/faults", { latencyMs: 100, holdWritesAfter: killAfter });
     const up = startPulumi(["up", "--yes", "--skip-preview", "--non-interactive", "--parallel", "16"], project);
-    await waitUntil(`the platform holds ${killAfter} objects`, async () => (await platformCount(emu())) >= killAfter);
+    await waitUntil(`the platform holds back writes after the first ${killAfter}`, async () => (await heldWrites(emu())) > 0);
+    await new Promise((r) => setTimeout(r, 500)); // let other creates reach the platform and wait too
     up.kill();
     const killed = await up.done;
     log.push(killed.stdout, killed.stderr);
     expect(killed.code).not.toBe(0);
+    // The held writes now land, as a real platform finishes requests whose client has died.
     await admin(emu(), "PUT", "/faults", {});
-    // Let requests that were in flight at the kill land, as a real platform would finish them.
-    await new Promise((r) => setTimeout(r, 1000));
+    await waitUntil("the held writes have landed", async () => (await admin(emu(), "GET", "/stats")).inFlight === 0);
     orphansAtKill = reconcile(await platformHoldings(emu()), await stateHoldings(project.stack)).orphans;
     // The point of the test: without recovery these would be orphans.
     expect(orphansAtKill.length).toBeGreaterThan(0);

@@ -120,6 +120,25 @@ describe("faults", () => {
     expect(keys.body.results.filter((k: { name: string }) => k.name === "slow-but-done")).toHaveLength(1);
   });
 
+  it("holdWritesAfter lets N writes through, holds the later ones unanswered, and carries them out when the set changes", async () => {
+    await admin(emu.info, "PUT", "/faults", { holdWritesAfter: 1, match: { pathPrefix: "/user_vault" } });
+    const alice = asUser(emu.info, "alice");
+    expect((await alice.put({ type: "env_vars", key: "HOLD_FIRST", value: "1" })).status).toBe(200);
+    let answered = false;
+    const second = alice.put({ type: "env_vars", key: "HOLD_SECOND", value: "2" }).then((r) => {
+      answered = true;
+      return r;
+    });
+    while ((await stats()).held < 1) await new Promise((r) => setTimeout(r, 20));
+    expect((await listVault()).status).toBe(200); // reads pass while a write is held
+    expect(answered).toBe(false);
+    expect((await alice.list("?search_query=HOLD_SECOND")).body.results).toEqual([]);
+    await admin(emu.info, "DELETE", "/faults");
+    expect((await second).status).toBe(200);
+    expect((await stats()).held).toBe(0);
+    expect((await alice.list("?search_query=HOLD_SECOND")).body.results).toHaveLength(1);
+  });
+
   it("rate 1 hits every matching request, and match limits faults to the method and path prefix", async () => {
     const token = await gatewayAccessToken(emu.info);
     await admin(emu.info, "PUT", "/faults", { error5xx: { rate: 1 }, match: { method: "PUT", pathPrefix: "/user_vault" } });
