@@ -20,16 +20,18 @@ export type NameStyle = "kebab" | "posix";
 /** Room for the suffix within the strictest name limit of the kinds (gateway tokens: 64). */
 const MAX_BASE_LENGTH = 40;
 
+/** A resource name cleaned up for the platform: kebab (lower case and `-`) or POSIX (upper case and `_`). */
+export function baseName(style: NameStyle, name: unknown): string {
+  const base = typeof name === "string" && name ? name : "item";
+  if (style === "posix") return base.replace(/[^A-Za-z0-9_]/g, "_").replace(/^[0-9]/, "_$&").toUpperCase();
+  return base.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "item";
+}
+
 /** The stem every generation of a resource's auto-name shares: base name plus a hash of its URN. */
 export function nameStem(style: NameStyle, resourceName: unknown, urn: string): string {
-  const base = typeof resourceName === "string" && resourceName ? resourceName : "item";
+  const base = baseName(style, resourceName).slice(0, MAX_BASE_LENGTH).replace(/-+$/, "");
   const hash = createHash("sha256").update(urn).digest("hex").slice(0, 8);
-  if (style === "posix") {
-    const posix = base.replace(/[^A-Za-z0-9_]/g, "_").replace(/^[0-9]/, "_$&").toUpperCase().slice(0, MAX_BASE_LENGTH);
-    return `${posix}_${hash.toUpperCase()}`;
-  }
-  const kebab = base.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, MAX_BASE_LENGTH).replace(/-+$/, "") || "item";
-  return `${kebab}-${hash}`;
+  return style === "posix" ? `${base}_${hash.toUpperCase()}` : `${base}-${hash}`;
 }
 
 /** The name of generation `generation` (0, 1, 2, ...) of a stem. */
