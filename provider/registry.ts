@@ -24,7 +24,7 @@ export const kinds: readonly KindDeclaration[] = [
   certificate,
   pemFile,
   authToken,
-] as unknown as KindDeclaration[];
+];
 
 export function kindByName(typeName: string): KindDeclaration {
   const k = kinds.find((d) => d.typeName === typeName);

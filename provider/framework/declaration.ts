@@ -6,6 +6,8 @@
  */
 import type { z } from "zod";
 import type { Clients } from "../client";
+import type { Feature } from "./feature";
+import type { NameStyle } from "./ownership";
 
 export type Module = "ccluster" | "aigateway";
 export type OutputType = "string" | "number" | "boolean" | "object";
@@ -30,16 +32,32 @@ export interface OperationContext {
 /** Outputs as stored in state: every input plus what the platform computed. */
 export type State = Record<string, unknown>;
 
-export interface Operations<I> {
-  /** Creates the thing; `id` becomes the Pulumi resource id. */
-  create(inputs: I, ctx: OperationContext): Promise<{ id: string; outs: State }>;
+/** The inputs as `check` leaves them: parsed by the kind's schema, defaults filled in. */
+export type Checked<S extends z.ZodObject> = z.output<S>;
+
+/**
+ * The inputs as `create`, `adopt` and `update` get them: checked, and with the auto-named input
+ * `P` set, because the lifecycle chooses the name before it creates.
+ */
+export type Named<I, P extends string> = Omit<I, P> & { [K in P]: string };
+
+/** What a create (or an adoption) made: `id` becomes the Pulumi resource id. */
+export interface Created {
+  id: string;
+  outs: State;
+}
+
+/** The calls of one kind. `I`: checked inputs; `N`: the same with the auto-name set. */
+export interface Operations<I, N = I> {
+  /** Creates the thing. */
+  create(inputs: N, ctx: OperationContext): Promise<Created>;
   /**
-   * Takes over an existing thing instead of creating one (the `adoptExisting` / `existingId`
-   * inputs). Returns undefined when nothing has the declared key, and the caller creates it;
-   * an `existingId` that is not there is an error. Absent on kinds that cannot be adopted
-   * (their secret was only shown once).
+   * Takes over the existing thing the inputs name instead of creating one (`adoptExisting`, see
+   * the `adoption` feature). Returns undefined when there is none, and the lifecycle creates it.
    */
-  adopt?(inputs: I, ctx: OperationContext): Promise<{ id: string; outs: State } | undefined>;
+  adopt?(inputs: N, ctx: OperationContext): Promise<Created | undefined>;
+  /** Takes over the existing thing with this platform id (`existingId`); one that is not there is an error. */
+  adoptById?(id: number, inputs: I, ctx: OperationContext): Promise<Created>;
   /**
    * The platform objects of this kind whose name starts with `stem`, as the inputs place them
    * (vault type and visibility, gateway). Lets `create` find what an interrupted create of an
@@ -49,7 +67,7 @@ export interface Operations<I> {
   /** The live state, or undefined when it no longer exists. */
   read(id: string, state: State, ctx: OperationContext): Promise<State | undefined>;
   /** Applies in-place changes. Absent: every input change replaces. */
-  update?(id: string, olds: State, news: I, ctx: OperationContext): Promise<State>;
+  update?(id: string, olds: State, news: N, ctx: OperationContext): Promise<State>;
   /** Deletes; something already gone is not an error. */
   delete(id: string, state: State, ctx: OperationContext): Promise<void>;
   /** A reason to replace that comes from the clock rather than the inputs (certificate renewal). */
@@ -62,7 +80,11 @@ export interface Operations<I> {
   driftCheck?(state: State, news: I): Promise<{ property: string; found: string } | undefined>;
 }
 
-export interface KindDeclaration<S extends z.ZodObject = z.ZodObject> {
+/**
+ * A kind as the lifecycle and the docs see it. `S`: the input schema; `N`: the inputs `create` and
+ * `update` get ({@link Named}; {@link defineKind} works it out from `autoName`).
+ */
+export interface KindDeclaration<S extends z.ZodObject = z.ZodObject, N = Checked<S>> {
   module: Module;
   /** The class name users write, e.g. `BearerToken`. */
   typeName: string;
@@ -76,13 +98,15 @@ export interface KindDeclaration<S extends z.ZodObject = z.ZodObject> {
   /** Computed outputs (inputs are outputs too). Secret ones go to `additionalSecretOutputs`. */
   outputs: Record<string, OutputDeclaration>;
   /** The input that gets an auto-generated name when omitted, and its style. */
-  autoName?: { property: string; style: "kebab" | "posix" };
+  autoName?: { property: string; style: NameStyle };
+  /** What the kind opts into beyond create/read/update/delete: adoption, rotation, vault visibility. */
+  features?: readonly Feature[];
   /**
    * Replacement order. `"when-same-key"`: delete first only when the replacement would take the
    * same platform identity (the platform keeps one object per identity); otherwise create first.
    */
   deleteBeforeReplace: "never" | "when-same-key";
-  /** The inputs that name the object uniquely on the platform. Default: `key` and `visibility`. */
+  /** The inputs that name the object uniquely on the platform. Default: the one a feature declares, else none. */
   identity?: readonly string[];
   /**
    * Inputs that the SDK class takes in place of a required one and turns into it before the
@@ -104,13 +128,20 @@ export interface KindDeclaration<S extends z.ZodObject = z.ZodObject> {
    */
   notImportable?: string;
   /** Rules that span several inputs, run in `check` after the schema passed. */
-  validate?(inputs: z.output<S>): { property: string; reason: string }[];
-  operations: Operations<z.output<S>>;
+  validate?(inputs: Checked<S>): { property: string; reason: string }[];
+  operations: Operations<Checked<S>, N>;
 }
 
-/** Helps TypeScript infer the schema type of a declaration. */
-export function defineKind<S extends z.ZodObject>(d: KindDeclaration<S>): KindDeclaration<S> {
+/** Helps TypeScript infer the schema and the auto-named input of a declaration. */
+export function defineKind<S extends z.ZodObject, P extends keyof Checked<S> & string = never>(
+  d: KindDeclaration<S, Named<Checked<S>, P>> & { autoName?: { property: P } },
+): KindDeclaration<S, Named<Checked<S>, P>> {
   return d;
+}
+
+/** The kind as users write its class: `BearerToken`, `aigateway.AuthToken`. */
+export function className(d: { module: Module; typeName: string }): string {
+  return d.module === "ccluster" ? d.typeName : `${d.module}.${d.typeName}`;
 }
 
 /** The Pulumi type token of a kind: `pulumi-nodejs:dynamic/<module>:<Type>`. */

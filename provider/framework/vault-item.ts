@@ -3,24 +3,23 @@
  * type it uses, how to build the stored value from its inputs, and what to report about it.
  */
 import type { UserVaultItem, VaultType, Visibility } from "../client";
-import type { OperationContext, Operations, State } from "./declaration";
+import type { Named, OperationContext, Operations, State } from "./declaration";
+import type { Feature } from "./feature";
+import { adoption } from "./features/adoption";
+import { rotation } from "./features/rotation";
+import { vaultVisibility } from "./features/vault-visibility";
 
-/**
- * The item `adoptExisting` or `existingId` names. By key: undefined when there is none (the
- * caller creates it). By id: it must exist, be of this type, and match a key declared with it.
- */
-export async function findToAdopt(
-  ctx: OperationContext,
-  type: VaultType,
-  inputs: { key?: string; visibility: Visibility; existingId?: number },
-): Promise<UserVaultItem | undefined> {
-  const vault = ctx.clients.vault();
-  if (inputs.existingId === undefined) return vault.findByKey(type, inputs.key!, inputs.visibility);
-  const existing = await vault.find(inputs.existingId);
-  if (!existing) throw new Error(`cannot adopt: no vault item with id ${inputs.existingId} is visible with these credentials`);
+/** What every vault kind opts into: adoption by key or id, rotation and keepers, key within a visibility. */
+export const vaultItemFeatures: readonly Feature[] = [adoption, rotation, vaultVisibility];
+
+/** The item `existingId` names: it must exist, be of this type, and match a key declared with it. */
+export async function findById(ctx: OperationContext, type: VaultType, id: number, key: string | undefined): Promise<UserVaultItem> {
+  const existing = await ctx.clients.vault().find(id);
+  if (!existing) throw new Error(`cannot adopt: no vault item with id ${id} is visible with these credentials`);
   if (existing.type !== type) throw new Error(`cannot adopt: vault item ${existing.id} is of type ${existing.type}, not ${type}`);
-  if (inputs.key !== undefined && inputs.key !== existing.key)
-    throw new Error(`cannot adopt: vault item ${existing.id} has key "${existing.key}", but key is "${inputs.key}"; declare the same key or leave key out`);
+  if (key !== undefined && key !== existing.key)
+    throw new Error(`cannot adopt: vault item ${existing.id} has key "${existing.key}", but key is "${key}"; declare the same key or leave key out`,
+    );
   return existing;
 }
 
@@ -30,17 +29,17 @@ export async function findToAdopt(
  * derived name free. The platform has no exact lookup by key: this is a `search_query` list
  * (metadata only), narrowed to the exact key.
  */
-export async function holderOfKey(ctx: OperationContext, type: VaultType, inputs: { key?: string; visibility: Visibility }): Promise<number | undefined> {
+export async function holderOfKey(ctx: OperationContext, type: VaultType, inputs: { key: string; visibility: Visibility }): Promise<number | undefined> {
   if (ctx.nameIsFree) return undefined;
   const items = await ctx.clients.vault().list({ type, searchQuery: inputs.key });
-  return items.find((i) => i.key === inputs.key && (i.visibility ?? "USER") === inputs.visibility)?.id;
+  return items.find((i) => i.key === inputs.key && i.visibility === inputs.visibility)?.id;
 }
 
 /** `listByNamePrefix` for a vault kind: the items of its type whose key starts with the stem, at the declared visibility. */
 export function listVaultItemsByNamePrefix(type: VaultType) {
   return async (stem: string, inputs: { visibility: Visibility }, ctx: OperationContext): Promise<{ id: string; name: string }[]> => {
     const items = await ctx.clients.vault().list({ type, searchQuery: stem });
-    return items.filter((i) => (i.visibility ?? "USER") === inputs.visibility && i.key.startsWith(stem)).map((i) => ({ id: String(i.id), name: i.key }));
+    return items.filter((i) => i.visibility === inputs.visibility && i.key.startsWith(stem)).map((i) => ({ id: String(i.id), name: i.key }));
   };
 }
 
@@ -52,34 +51,44 @@ interface VaultCommon {
   existingId?: number;
 }
 
+/** A vault kind's inputs once its key is known. */
+export type Keyed<I extends VaultCommon> = Named<I, "key">;
+
 export interface VaultItemSpec<I extends VaultCommon> {
   type: VaultType;
   /** The value to store. `existing` is the live value when adopting or updating. */
-  buildValue(inputs: I, existing: string | undefined): string;
-  /** Outputs derived from the stored value (e.g. an SSH key's type); secret ones are declared secret. */
-  describe(value: string, inputs: I): State;
+  buildValue(inputs: Keyed<I>, existing: string | undefined): string;
+  /** The outputs the stored value yields (e.g. an SSH key's type); secret ones are declared secret. */
+  describe(value: string, inputs: Omit<I, "key">): State;
 }
 
-export function vaultItemOperations<I extends VaultCommon>(spec: VaultItemSpec<I>): Operations<I> {
-  const outputsOf = (item: UserVaultItem, inputs: I): State => ({
+export function vaultItemOperations<I extends VaultCommon>(spec: VaultItemSpec<I>): Operations<I, Keyed<I>> {
+  const outputsOf = (item: UserVaultItem, inputs: Omit<I, "key">): State => ({
     itemId: item.id,
     key: item.key,
-    visibility: item.visibility ?? "USER",
+    visibility: item.visibility,
     ...(item.value !== undefined ? spec.describe(item.value, inputs) : {}),
   });
 
-  const write = async (ctx: OperationContext, inputs: I, value: string, id?: number) => {
-    const item = await ctx.clients.vault().upsert({ id, type: spec.type, key: inputs.key!, value, visibility: inputs.visibility as Visibility });
+  const write = async (ctx: OperationContext, inputs: Keyed<I>, value: string, id?: number) => {
+    const item = await ctx.clients.vault().upsert({ id, type: spec.type, key: inputs.key, value, visibility: inputs.visibility });
     // The platform answers with the written item; keep our value if it omits it.
     return { ...item, value: item.value ?? value };
+  };
+
+  /** Takes over an existing item, rewriting its value only when the inputs make another one. */
+  const takeOver = async (existing: UserVaultItem, inputs: Omit<I, "key">, ctx: OperationContext) => {
+    const adopted: Keyed<I> = { ...inputs, key: existing.key, visibility: existing.visibility };
+    const value = spec.buildValue(adopted, existing.value);
+    const item = value === existing.value ? existing : await write(ctx, adopted, value, existing.id);
+    return { id: String(item.id), outs: outputsOf(item, adopted) };
   };
 
   return {
     async create(inputs, ctx) {
       const holder = await holderOfKey(ctx, spec.type, inputs);
       if (holder !== undefined) {
-        throw new Error(
-          `a ${spec.type} item with key "${inputs.key}" and visibility ${inputs.visibility} already exists in the vault (id ${holder}); ` +
+        throw new Error(`a ${spec.type} item with key "${inputs.key}" and visibility ${inputs.visibility} already exists in the vault (id ${holder}); ` +
             `set adoptExisting: true (or existingId: ${holder}) to take it over, or choose another key`,
         );
       }
@@ -88,12 +97,12 @@ export function vaultItemOperations<I extends VaultCommon>(spec: VaultItemSpec<I
     },
 
     async adopt(inputs, ctx) {
-      const existing = await findToAdopt(ctx, spec.type, inputs);
-      if (!existing) return undefined;
-      const adoptedInputs = { ...inputs, key: existing.key, visibility: existing.visibility ?? "USER" } as I;
-      const value = spec.buildValue(adoptedInputs, existing.value);
-      const item = value === existing.value ? existing : await write(ctx, adoptedInputs, value, existing.id);
-      return { id: String(item.id), outs: outputsOf(item, adoptedInputs) };
+      const existing = await ctx.clients.vault().findByKey(spec.type, inputs.key, inputs.visibility);
+      return existing && takeOver(existing, inputs, ctx);
+    },
+
+    async adoptById(id, inputs, ctx) {
+      return takeOver(await findById(ctx, spec.type, id, inputs.key), inputs, ctx);
     },
 
     listByNamePrefix: listVaultItemsByNamePrefix(spec.type),

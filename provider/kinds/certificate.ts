@@ -8,13 +8,13 @@ import {
   resolveCertificateOptions,
   validateCaCertificate,
 } from "../certificates";
-import type { UserVaultItem, Visibility } from "../client";
+import type { UserVaultItem } from "../client";
 import { ProviderError, ProviderErrorCodes } from "../errors";
 import { vaultItemInputs, vaultItemOutputs } from "../framework/common-inputs";
 import { defineKind, type OperationContext, type State } from "../framework/declaration";
 import { providerClock } from "../framework/lifecycle";
 import { isKnown } from "../framework/validation";
-import { findToAdopt, holderOfKey, listVaultItemsByNamePrefix } from "../framework/vault-item";
+import { findById, holderOfKey, listVaultItemsByNamePrefix, vaultItemFeatures, type Keyed } from "../framework/vault-item";
 
 const DEFAULT_EARLY_RENEWAL_DAYS = 30;
 
@@ -44,14 +44,20 @@ const certificateOutputs = {
   serialNumber: { type: "string", description: "Serial number of the client certificate (of the CA when you brought your own), hex." },
 } as const;
 
-async function storeCa(ctx: OperationContext, i: Inputs, pem: string, id?: number): Promise<UserVaultItem> {
-  return ctx.clients.vault().upsert({ id, type: "certificates", key: i.key!, value: pem, visibility: i.visibility as Visibility });
+async function storeCa(ctx: OperationContext, i: Keyed<Inputs>, pem: string, id?: number): Promise<UserVaultItem> {
+  return ctx.clients.vault().upsert({ id, type: "certificates", key: i.key, value: pem, visibility: i.visibility });
 }
 
 /** The outputs of a CA someone else made (brought, or adopted from the vault). */
 function outputsOfCa(pem: string, now: Date): State {
   const ca = validateCaCertificate(pem, now, { property: "caCertificatePem" });
   return { caCertificatePem: ca.certificatePem, notBefore: ca.notBefore, notAfter: ca.notAfter, fingerprintSha256: ca.fingerprintSha256, serialNumber: ca.serialNumber };
+}
+
+/** Takes over a CA in the vault. Only the CA lives there; the client key of an adopted certificate stays with whoever made it. */
+function adoptCa(existing: UserVaultItem, ctx: OperationContext) {
+  if (existing.value === undefined) throw new ProviderError(ProviderErrorCodes.ADOPT, `cannot adopt: the platform did not return the CA of certificate item ${existing.id}`);
+  return { id: String(existing.id), outs: { ...outputsOfCa(existing.value, ctx.now()), itemId: existing.id, key: existing.key, visibility: existing.visibility } };
 }
 
 /** An mTLS certificate for private endpoints: a CA kept in the vault, and the client certificate and key. */
@@ -67,6 +73,7 @@ export const certificate = defineKind({
   outputs: certificateOutputs,
   autoName: { property: "key", style: "kebab" },
   deleteBeforeReplace: "when-same-key",
+  features: vaultItemFeatures,
   validate(i) {
     try {
       // Values computed by other resources are judged once they are known.
@@ -94,7 +101,7 @@ export const certificate = defineKind({
         const item = await storeCa(ctx, i, outs.caCertificatePem as string);
         return { id: String(item.id), outs: { ...outs, itemId: item.id } };
       }
-      const certs = await generateCertificates({ name: i.key!, domain: i.domain, algorithm: i.algorithm, validityDays: i.validityDays, earlyRenewalDays: i.earlyRenewalDays, now: ctx.now() });
+      const certs = await generateCertificates({ name: i.key, domain: i.domain, algorithm: i.algorithm, validityDays: i.validityDays, earlyRenewalDays: i.earlyRenewalDays, now: ctx.now() });
       // Generated first, stored second: a failure in between leaves nothing on the platform.
       const item = await storeCa(ctx, i, certs.caCertificatePem);
       return {
@@ -113,17 +120,17 @@ export const certificate = defineKind({
       };
     },
     async adopt(i, ctx) {
-      const existing = await findToAdopt(ctx, "certificates", i);
-      if (!existing) return undefined;
-      if (existing.value === undefined) throw new ProviderError(ProviderErrorCodes.ADOPT, `cannot adopt: the platform did not return the CA of certificate item ${existing.id}`);
-      // Only the CA lives in the vault; the client key of an adopted certificate stays with whoever made it.
-      return { id: String(existing.id), outs: { ...outputsOfCa(existing.value, ctx.now()), itemId: existing.id, key: existing.key, visibility: existing.visibility ?? "USER" } };
+      const existing = await ctx.clients.vault().findByKey("certificates", i.key, i.visibility);
+      return existing && adoptCa(existing, ctx);
+    },
+    async adoptById(id, i, ctx) {
+      return adoptCa(await findById(ctx, "certificates", id, i.key), ctx);
     },
     listByNamePrefix: listVaultItemsByNamePrefix("certificates"),
     async read(id, state, ctx) {
       const item = await ctx.clients.vault().find(Number(id));
       if (!item || item.type !== "certificates") return undefined;
-      const live = { itemId: item.id, key: item.key, visibility: item.visibility ?? "USER", caCertificatePem: item.value ?? state.caCertificatePem };
+      const live = { itemId: item.id, key: item.key, visibility: item.visibility, caCertificatePem: item.value ?? state.caCertificatePem };
       // A CA made elsewhere (imported) is described like a brought one; one that no longer validates keeps what state says.
       if (state.clientCertificatePem === undefined && typeof live.caCertificatePem === "string") {
         try {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { vaultItemInputs, vaultItemOutputs, vaultKeyRule, vaultValueRule } from "../framework/common-inputs";
 import { defineKind } from "../framework/declaration";
-import { vaultItemOperations } from "../framework/vault-item";
+import { vaultItemFeatures, vaultItemOperations } from "../framework/vault-item";
 
 /** POSIX names: letters, digits and underscores, not starting with a digit. */
 export const posixNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -30,6 +30,7 @@ export const environmentVariable = defineKind({
   },
   autoName: { property: "key", style: "posix" },
   deleteBeforeReplace: "when-same-key",
+  features: vaultItemFeatures,
   operations: vaultItemOperations<z.output<typeof inputs>>({
     type: "env_vars",
     buildValue: (i) => i.value,

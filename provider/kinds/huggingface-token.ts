@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { vaultItemInputs, vaultItemOutputs, vaultValueRule } from "../framework/common-inputs";
 import { defineKind } from "../framework/declaration";
-import { vaultItemOperations } from "../framework/vault-item";
+import { vaultItemFeatures, vaultItemOperations } from "../framework/vault-item";
 
 const inputs = z.strictObject({
   ...vaultItemInputs,
@@ -29,6 +29,7 @@ export const huggingFaceToken = defineKind({
   },
   autoName: { property: "key", style: "kebab" },
   deleteBeforeReplace: "when-same-key",
+  features: vaultItemFeatures,
   operations: vaultItemOperations<z.output<typeof inputs>>({
     type: "access_tokens",
     buildValue: (i) => i.value,

@@ -3,7 +3,7 @@ import { isProviderError } from "../errors";
 import { vaultItemInputs, vaultItemOutputs } from "../framework/common-inputs";
 import { defineKind } from "../framework/declaration";
 import { isKnown } from "../framework/validation";
-import { vaultItemOperations } from "../framework/vault-item";
+import { vaultItemFeatures, vaultItemOperations } from "../framework/vault-item";
 import { classifyRegistryHost, registryOfImage, type RegistryInfo } from "../formats/container-registry";
 
 const inputs = z.strictObject({
@@ -44,6 +44,7 @@ export const registryCredential = defineKind({
   },
   autoName: { property: "key", style: "kebab" },
   deleteBeforeReplace: "when-same-key",
+  features: vaultItemFeatures,
   validate(i) {
     // Values computed by other resources are judged once they are known.
     for (const [property, check] of [

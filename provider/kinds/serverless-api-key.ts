@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { autoNameInput, rotationInputs, rotationOutputs } from "../framework/common-inputs";
 import { defineKind } from "../framework/declaration";
+import { adoption } from "../framework/features/adoption";
+import { rotation } from "../framework/features/rotation";
 
 const inputs = z.strictObject({
   name: z
@@ -34,11 +36,13 @@ export const serverlessApiKey = defineKind({
   },
   autoName: { property: "name", style: "kebab" },
   deleteBeforeReplace: "never",
+  // Listed so that a create asked to adopt is refused: this kind has no `adopt`.
+  features: [adoption, rotation],
   notImportable:
     "its secret is shown only when the key is created, so an imported key would have no `key`. Declare a new ServerlessApiKey instead (`pulumi up` makes it), move your clients to it, then delete the old key on the platform.",
   operations: {
     async create(i, ctx) {
-      const created = await ctx.clients.serverless().createRecovering(i.name!);
+      const created = await ctx.clients.serverless().createRecovering(i.name);
       return { id: created.id, outs: { apiKeyId: created.id, name: created.name, key: created.key, keyReturned: created.key !== undefined } };
     },
     async listByNamePrefix(stem, _inputs, ctx) {

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { vaultItemInputs, vaultItemOutputs } from "../framework/common-inputs";
 import { defineKind } from "../framework/declaration";
-import { vaultItemOperations } from "../framework/vault-item";
+import { vaultItemFeatures, vaultItemOperations } from "../framework/vault-item";
 import { parseSshPublicKey, SshKeyError } from "../formats/ssh-public-key";
 
 const inputs = z.strictObject({
@@ -39,6 +39,7 @@ export const sshKey = defineKind({
   },
   autoName: { property: "key", style: "kebab" },
   deleteBeforeReplace: "when-same-key",
+  features: vaultItemFeatures,
   operations: vaultItemOperations<z.output<typeof inputs>>({
     type: "ssh_keys",
     buildValue: (i) => i.publicKey,

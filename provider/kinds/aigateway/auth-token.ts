@@ -1,7 +1,9 @@
 import { z } from "zod";
 import { gatewayNamePattern } from "../../client/aigateway";
 import { ErrorCodes, isPlatformError, PlatformError } from "../../client/errors";
-import type { OperationContext } from "../../framework/declaration";
+import type { Named, OperationContext } from "../../framework/declaration";
+import { adoption } from "../../framework/features/adoption";
+import { rotation } from "../../framework/features/rotation";
 import { warnUser } from "../../framework/notices";
 import { autoNameInput, rotationInputs, rotationOutputs } from "../../framework/common-inputs";
 import { defineKind } from "../../framework/declaration";
@@ -33,11 +35,11 @@ const inputs = z.strictObject({
 type Inputs = z.output<typeof inputs>;
 
 /** Creates the token, then sets its rate limit; a token whose limit could not be set is removed. */
-async function createToken(i: Inputs, ctx: OperationContext) {
+async function createToken(i: Named<Inputs, "name">, ctx: OperationContext) {
   const api = ctx.clients.aigateway();
   let created;
   try {
-    created = await api.createTokenRecovering(i.gateway, i.name!);
+    created = await api.createTokenRecovering(i.gateway, i.name);
   } catch (e) {
     if (!isPlatformError(e, ErrorCodes.CONFLICT)) throw e;
     // Still the platform's 409, so still a CONFLICT PlatformError; the summary says what to do.
@@ -97,6 +99,7 @@ export const authToken = defineKind({
   // (An auto-named token gets a fresh name on replacement, so it is created first.)
   deleteBeforeReplace: "when-same-key",
   identity: ["gateway", "name"],
+  features: [adoption, rotation],
   notImportable:
     "its secret is shown only when the token is made, so an imported token would have no `token`. Declare the token with its `gateway`, the same `name` and `adoptExisting: true`: `pulumi up` deletes the old token and makes a new one.",
   operations: {
