@@ -11,6 +11,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { z } from "zod";
 import type { ConfigSource } from "../client";
+import { ProviderError, ProviderErrorCodes } from "../errors";
 import { claimDerivedName, nameAtCheck } from "./auto-name";
 import { reportChangedProperties } from "./changed-properties";
 import type { Created, KindDeclaration, OperationContext, State } from "./declaration";
@@ -53,7 +54,7 @@ export function providerClock(env: NodeJS.ProcessEnv = process.env): () => Date 
   const fixed = env.CCLUSTER_NOW;
   if (!fixed) return () => new Date();
   const at = Date.parse(fixed);
-  if (Number.isNaN(at)) throw new Error(`CCLUSTER_NOW must be an ISO 8601 date, not "${fixed}"`);
+  if (Number.isNaN(at)) throw new ProviderError(ProviderErrorCodes.BAD_NOW, `CCLUSTER_NOW must be an ISO 8601 date, not "${fixed}"`);
   return () => new Date(at);
 }
 
@@ -61,7 +62,7 @@ export function providerClock(env: NodeJS.ProcessEnv = process.env): () => Date 
 export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptions = {}): KindProvider {
   // An auto-name is chosen at create by looking for earlier generations: a kind must be able to.
   if (decl.autoName && !decl.operations.listByNamePrefix)
-    throw new Error(`${decl.typeName} is auto-named, so its operations need listByNamePrefix`);
+    throw new ProviderError(ProviderErrorCodes.KIND_DECLARATION, `${decl.typeName} is auto-named, so its operations need listByNamePrefix`);
   const now = opts.now ?? providerClock();
   let config: ConfigSource | undefined;
   let ctx: OperationContext | undefined;
@@ -181,7 +182,7 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
       // A name `create` chose lives in the state, not in the inputs.
       if (decl.autoName && clean[decl.autoName.property] === undefined) clean[decl.autoName.property] = olds[decl.autoName.property];
       // `diff` replaces on every change of a kind without `update`, so the engine never calls this for one.
-      if (!decl.operations.update) throw new Error(`${decl.typeName} cannot be updated in place`);
+      if (!decl.operations.update) throw new ProviderError(ProviderErrorCodes.KIND_DECLARATION, `${decl.typeName} cannot be updated in place`);
       const outs = await decl.operations.update(id, olds, clean, c);
       const createdAt = typeof olds.createdAt === "string" ? olds.createdAt : c.now().toISOString();
       return { outs: stateOf(clean, outs, createdAt) };

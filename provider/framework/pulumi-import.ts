@@ -3,6 +3,7 @@
  * the inputs the generated code declares, and explaining the secret inputs that code lacks.
  */
 import type * as dynamic from "@pulumi/pulumi/dynamic";
+import { ProviderError, ProviderErrorCodes } from "../errors";
 import { className, type KindDeclaration, type OperationContext, type State } from "./declaration";
 import { dropUndefined, RESOURCE_URN } from "./markers";
 import type { CheckFailure } from "./validation";
@@ -15,10 +16,12 @@ import type { CheckFailure } from "./validation";
  * stop that), while the state keeps the value, encrypted, among the outputs.
  */
 export async function importObject(decl: KindDeclaration, id: string, ctx: OperationContext): Promise<dynamic.ReadResult> {
-  if (decl.notImportable) throw new Error(`${className(decl)} cannot be imported: ${decl.notImportable}`);
+  if (decl.notImportable) throw new ProviderError(ProviderErrorCodes.IMPORT, `${className(decl)} cannot be imported: ${decl.notImportable}`);
   const live = await decl.operations.read(id, {}, ctx);
   if (!live)
-    throw new Error(`${className(decl)} cannot be imported: nothing with id ${JSON.stringify(id)} (${decl.platformObject}) is visible with these credentials`,
+    throw new ProviderError(
+      ProviderErrorCodes.IMPORT,
+      `${className(decl)} cannot be imported: nothing with id ${JSON.stringify(id)} (${decl.platformObject}) is visible with these credentials`,
     );
   const leftOut = new Set(["autoNamePrefix", ...decl.secretInputs, ...(decl.storeHashOnly ?? [])]);
   const declared = Object.entries(decl.inputs.shape).filter(([n]) => !leftOut.has(n));

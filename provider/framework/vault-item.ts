@@ -3,6 +3,7 @@
  * type it uses, how to build the stored value from its inputs, and what to report about it.
  */
 import type { UserVaultItem, VaultType, Visibility } from "../client";
+import { ProviderError, ProviderErrorCodes } from "../errors";
 import type { Named, OperationContext, Operations, State } from "./declaration";
 import type { Feature } from "./feature";
 import { adoption } from "./features/adoption";
@@ -15,10 +16,12 @@ export const vaultItemFeatures: readonly Feature[] = [adoption, rotation, vaultV
 /** The item `existingId` names: it must exist, be of this type, and match a key declared with it. */
 export async function findById(ctx: OperationContext, type: VaultType, id: number, key: string | undefined): Promise<UserVaultItem> {
   const existing = await ctx.clients.vault().find(id);
-  if (!existing) throw new Error(`cannot adopt: no vault item with id ${id} is visible with these credentials`);
-  if (existing.type !== type) throw new Error(`cannot adopt: vault item ${existing.id} is of type ${existing.type}, not ${type}`);
+  if (!existing) throw new ProviderError(ProviderErrorCodes.ADOPT, `cannot adopt: no vault item with id ${id} is visible with these credentials`);
+  if (existing.type !== type) throw new ProviderError(ProviderErrorCodes.ADOPT, `cannot adopt: vault item ${existing.id} is of type ${existing.type}, not ${type}`);
   if (key !== undefined && key !== existing.key)
-    throw new Error(`cannot adopt: vault item ${existing.id} has key "${existing.key}", but key is "${key}"; declare the same key or leave key out`,
+    throw new ProviderError(
+      ProviderErrorCodes.ADOPT,
+      `cannot adopt: vault item ${existing.id} has key "${existing.key}", but key is "${key}"; declare the same key or leave key out`,
     );
   return existing;
 }
@@ -88,7 +91,9 @@ export function vaultItemOperations<I extends VaultCommon>(spec: VaultItemSpec<I
     async create(inputs, ctx) {
       const holder = await holderOfKey(ctx, spec.type, inputs);
       if (holder !== undefined) {
-        throw new Error(`a ${spec.type} item with key "${inputs.key}" and visibility ${inputs.visibility} already exists in the vault (id ${holder}); ` +
+        throw new ProviderError(
+          ProviderErrorCodes.KEY_TAKEN,
+          `a ${spec.type} item with key "${inputs.key}" and visibility ${inputs.visibility} already exists in the vault (id ${holder}); ` +
             `set adoptExisting: true (or existingId: ${holder}) to take it over, or choose another key`,
         );
       }

@@ -4,6 +4,7 @@
  * so a rotation (which deletes the adopted item first) makes its successor under the same key.
  * A kind that lists this feature without an `adopt` operation refuses to adopt.
  */
+import { ProviderError, ProviderErrorCodes } from "../../errors";
 import type { Feature } from "../feature";
 
 export const adoption: Feature = {
@@ -21,7 +22,9 @@ export const adoption: Feature = {
   refuseReplacement(kind, olds, news, replaces) {
     if (news.existingId === undefined) return;
     // The replacement would adopt the very item the old one deletes. Refuse before anything happens.
-    throw new Error(`${kind.typeName} adopted vault item ${news.existingId} by existingId, and changing ${replaces.join(", ")} would replace it, which deletes that item. ` +
+    throw new ProviderError(
+      ProviderErrorCodes.ADOPT,
+      `${kind.typeName} adopted vault item ${news.existingId} by existingId, and changing ${replaces.join(", ")} would replace it, which deletes that item. ` +
         `Adopt it by key instead (key: "${olds.key}", adoptExisting: true) so a replacement can make its successor.`,
     );
   },
@@ -32,6 +35,6 @@ export const adoption: Feature = {
     if (id === undefined && inputs.adoptExisting !== true) return undefined;
     if (typeof id === "number" && adoptById) return adoptById(id, inputs, ctx);
     if (id === undefined && adopt) return adopt(inputs, ctx);
-    throw new Error(`${kind.typeName} cannot adopt an existing item: its secret is only shown when it is created`);
+    throw new ProviderError(ProviderErrorCodes.ADOPT, `${kind.typeName} cannot adopt an existing item: its secret is only shown when it is created`);
   },
 };
