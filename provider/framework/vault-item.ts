@@ -62,7 +62,7 @@ export interface VaultItemSpec<I extends VaultCommon> {
   /** The value to store. `existing` is the live value when adopting or updating. */
   buildValue(inputs: Keyed<I>, existing: string | undefined): string;
   /** The outputs the stored value yields (e.g. an SSH key's type); secret ones are declared secret. */
-  describe(value: string, inputs: Omit<I, "key">): State;
+  outputsFromValue(value: string, inputs: Omit<I, "key">): State;
 }
 
 export function vaultItemOperations<I extends VaultCommon>(spec: VaultItemSpec<I>): Operations<I, Keyed<I>> {
@@ -70,7 +70,7 @@ export function vaultItemOperations<I extends VaultCommon>(spec: VaultItemSpec<I
     itemId: item.id,
     key: item.key,
     visibility: item.visibility,
-    ...(item.value !== undefined ? spec.describe(item.value, inputs) : {}),
+    ...(item.value !== undefined ? spec.outputsFromValue(item.value, inputs) : {}),
   });
 
   const write = async (ctx: OperationContext, inputs: Keyed<I>, value: string, id?: number) => {

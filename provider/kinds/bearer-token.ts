@@ -33,6 +33,6 @@ export const bearerToken = defineKind({
   operations: vaultItemOperations<z.output<typeof inputs>>({
     type: "bearer_tokens",
     buildValue: (i, existing) => i.value ?? existing ?? randomBytes(i.length).toString("base64url"),
-    describe: (value) => ({ value }),
+    outputsFromValue: (value) => ({ value }),
   }),
 });

@@ -34,6 +34,6 @@ export const environmentVariable = defineKind({
   operations: vaultItemOperations<z.output<typeof inputs>>({
     type: "env_vars",
     buildValue: (i) => i.value,
-    describe: (value) => ({ value }),
+    outputsFromValue: (value) => ({ value }),
   }),
 });

@@ -33,6 +33,6 @@ export const huggingFaceToken = defineKind({
   operations: vaultItemOperations<z.output<typeof inputs>>({
     type: "access_tokens",
     buildValue: (i) => i.value,
-    describe: (value) => ({ value }),
+    outputsFromValue: (value) => ({ value }),
   }),
 });

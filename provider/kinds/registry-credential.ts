@@ -69,7 +69,7 @@ export const registryCredential = defineKind({
   operations: vaultItemOperations<Inputs>({
     type: "registry_credentials",
     buildValue: (i) => storedValue(i),
-    describe: (value, i) => {
+    outputsFromValue: (value, i) => {
       let parsed: { username?: string; password?: string; server?: string } = {};
       try {
         parsed = JSON.parse(value);

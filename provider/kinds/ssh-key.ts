@@ -43,7 +43,7 @@ export const sshKey = defineKind({
   operations: vaultItemOperations<z.output<typeof inputs>>({
     type: "ssh_keys",
     buildValue: (i) => i.publicKey,
-    describe: (value) => {
+    outputsFromValue: (value) => {
       // A value changed outside Pulumi may not parse; report what is there rather than fail a refresh.
       try {
         const info = parseSshPublicKey(value, 0);
