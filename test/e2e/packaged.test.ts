@@ -18,6 +18,7 @@ import { createTempBackend, ensurePulumiEngine, PULUMI_SDK_VERSION, pulumiComman
 import { createClients } from "../../provider/client";
 import { clientsFor, useEmulator } from "../support/emulator";
 import { repoRoot } from "../support/pulumi-project";
+import { Steps } from "../support/steps";
 
 /** An earlier build whose serialized provider is already the `require`-by-path shim. */
 const EARLIER_BUILD = "441c457";
@@ -85,14 +86,19 @@ beforeAll(async () => {
   await stack.setAllConfig({ "ccluster:apiUrl": { value: i.apiUrl }, "ccluster:token": { value: i.token, secret: true } });
 });
 
+/** The upgrade works on the stack the earlier build made. */
+const steps = new Steps<{ createdByEarlierBuild: true }>({ createdByEarlierBuild: "the earlier packed build, installed with npm in a fresh project, creates its resources" });
+
 test("the earlier packed build, installed with npm in a fresh project, creates its resources", async () => {
   const res = await stack.up();
+  steps.finished("createdByEarlierBuild", true);
   expect(res.summary.resourceChanges).toMatchObject({ create: 3 });
   const outs = await stack.outputs();
   expect(await clientsFor(emu()).vault().find(outs.tokenItemId.value)).toMatchObject({ key: outs.tokenKey.value });
 });
 
 test("after upgrading to the current build, refresh, up and destroy run the provider stored in state", async () => {
+  steps.after("createdByEarlierBuild");
   await upgrade();
   const outs = await stack.outputs();
   await clientsFor(emu()).vault().delete(outs.variableItemId.value); // drift for refresh to find

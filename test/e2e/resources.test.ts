@@ -11,6 +11,7 @@ import type { UpResult } from "@pulumi/pulumi/automation";
 import { runPulumi } from "../harness/engine";
 import { clientsFor, useEmulator, stackConfigFor } from "../support/emulator";
 import { createTestProject, type TestProject } from "../support/pulumi-project";
+import { Steps } from "../support/steps";
 
 jest.setTimeout(300_000);
 const emu = useEmulator();
@@ -32,9 +33,8 @@ const secrets = {
 
 type Decl = { kind: string; name: string; args?: Record<string, unknown>; secretArgs?: Record<string, string> };
 type Overrides = Partial<Record<string, Partial<Decl>>>;
-/** What the steps so far changed; later steps declare the stack as it now is. */
-let applied: Overrides = {};
-function declared(over: Overrides = applied, extra: Decl[] = []): Decl[] {
+/** The stack as declared, with some resources' arguments changed (`over`) and more resources (`extra`). */
+function declared(over: Overrides = {}, extra: Decl[] = []): Decl[] {
   const base: Decl[] = [
     { kind: "BearerToken", name: "tok", args: { rotationDays: 30 } },
     { kind: "BearerToken", name: "brought", args: { key: "brought-token" }, secretArgs: { value: secrets.brought } },
@@ -89,12 +89,28 @@ afterAll(async () => {
   await project?.cleanup();
 });
 
-let first: Record<string, any>;
+/** What the update step changes; the steps after it declare the stack with these changes. */
+const updates = (): Overrides => ({
+  env: { secretArgs: { value: secrets.env2 } },
+  ssh: { args: { publicKey: sshPublicKey2 } },
+  gw: { args: { requestsPerMinute: 30 } },
+  reg: { secretArgs: { password: secrets.registry2 } },
+  tok: { args: { visibility: "ORG" } },
+  sk: { args: { name: "renamed-batch-key" } },
+});
+
+/** The steps run in order on one stack; what a later step needs of an earlier one, it asks for here
+ * (recorded once the earlier step's `up` has succeeded, so that its own checks failing still lets
+ * the later steps run on the stack it made). */
+const steps = new Steps<{ created: Record<string, any>; updated: Overrides }>({
+  created: "up creates every kind on the platform, with the declared values",
+  updated: "new values update in place (env value, SSH key, gateway rate limit, registry password); a new visibility or name replaces",
+});
 
 test("up creates every kind on the platform, with the declared values", async () => {
   const res = await up(declared());
   expect(res.summary.resourceChanges).toMatchObject({ create: 12 });
-  first = await outputs();
+  const first = steps.finished("created", await outputs());
   const v = vault();
   expect((await v.get(first.tok.itemId)).value).toBe(first.tok.value);
   expect(first.tok.value).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes, base64url
@@ -119,6 +135,7 @@ function changes(summary: Record<string, number | undefined> | undefined): Recor
 }
 
 test("a second preview and up change nothing", async () => {
+  steps.after("created");
   const preview = await project.stack.preview(logged);
   expect(Object.keys(preview.changeSummary)).toEqual(["same"]);
   const res = await project.stack.up(logged);
@@ -126,15 +143,9 @@ test("a second preview and up change nothing", async () => {
 });
 
 test("new values update in place (env value, SSH key, gateway rate limit, registry password); a new visibility or name replaces", async () => {
-  applied = {
-    env: { secretArgs: { value: secrets.env2 } },
-    ssh: { args: { publicKey: sshPublicKey2 } },
-    gw: { args: { requestsPerMinute: 30 } },
-    reg: { secretArgs: { password: secrets.registry2 } },
-    tok: { args: { visibility: "ORG" } },
-    sk: { args: { name: "renamed-batch-key" } },
-  };
-  const res = await up(declared());
+  const first = steps.after("created");
+  const res = await up(declared(updates()));
+  steps.finished("updated", updates());
   expect(changes(res.summary.resourceChanges)).toEqual({ update: 4, replace: 2 });
   const now = await outputs();
   expect(now.ssh).toMatchObject({ itemId: first.ssh.itemId, keyType: "ecdsa-sha2-nistp384", bits: 384 });
@@ -154,6 +165,7 @@ test("new values update in place (env value, SSH key, gateway rate limit, regist
 });
 
 test("rotation and certificate renewal fire on a plain up once their time has come (no refresh)", async () => {
+  steps.after("updated"); // the values it expects are the updated ones
   const before = await outputs();
   const workspaceEnv = (project.stack.workspace as unknown as { envVars: Record<string, string> }).envVars;
   workspaceEnv.CCLUSTER_NOW = new Date(Date.now() + 61 * 86_400_000).toISOString();
@@ -183,6 +195,7 @@ test("rotation and certificate renewal fire on a plain up once their time has co
 });
 
 test("drift: preview sees a deleted .pem file; refresh sees changes and deletions made elsewhere; up repairs them all", async () => {
+  steps.after("updated"); // up repairs to the updated values
   const now = await outputs();
   rmSync(join(project.dir, "certs", "cert.pem"));
   expect(changes((await project.stack.preview(logged)).changeSummary)).toEqual({ update: 1 });
@@ -213,7 +226,7 @@ test("drift: preview sees a deleted .pem file; refresh sees changes and deletion
 
 test("bad input fails the update naming the property and the rule, and nothing is created", async () => {
   const before = await vault().list();
-  await expect(up(declared(applied, [{ kind: "EnvironmentVariable", name: "bad", args: { key: "9-LIVES" }, secretArgs: { value: "x" } }]))).rejects.toThrow(
+  await expect(up(declared(steps.after("updated"), [{ kind: "EnvironmentVariable", name: "bad", args: { key: "9-LIVES" }, secretArgs: { value: "x" } }]))).rejects.toThrow(
     /EnvironmentVariable\.key must be a POSIX environment variable name/,
   );
   expect((await vault().list()).map((i) => `${i.type}/${i.key}`).sort()).toEqual(before.map((i) => `${i.type}/${i.key}`).sort());
@@ -223,7 +236,7 @@ test("adoption takes over items that already exist, by key and by id, and the st
   const existing = await vault().upsert({ type: "bearer_tokens", key: "adopt-me", value: secrets.adopted });
   const byId = await vault().upsert({ type: "env_vars", key: "ADOPTED_BY_ID", value: "from-the-ui" });
   await up(
-    declared(applied, [
+    declared(steps.after("updated"), [
       { kind: "BearerToken", name: "adopted", args: { key: "adopt-me", adoptExisting: true } },
       { kind: "EnvironmentVariable", name: "adoptedById", args: { existingId: byId.id }, secretArgs: { value: "declared-now" } },
     ]),
@@ -240,6 +253,7 @@ test("adoption takes over items that already exist, by key and by id, and the st
 test("`pulumi import` cannot reach a dynamic resource in this engine, as the README says; it changes nothing", async () => {
   // pulumi/pulumi#16175: at import time the dynamic provider has no serialized provider to read
   // with. If this starts to pass, the engine gained import support: test it and update the README.
+  steps.after("created");
   const item = await vault().upsert({ type: "env_vars", key: "IMPORT_ME", value: "made-elsewhere" });
   const before = (await project.stack.exportStack()).deployment.resources.length;
   const res = await runPulumi(["import", "pulumi-nodejs:dynamic/ccluster:EnvironmentVariable", "importMe", String(item.id), "--yes", "--stack", "test"], { cwd: project.dir, env: project.env });
@@ -250,6 +264,7 @@ test("`pulumi import` cannot reach a dynamic resource in this engine, as the REA
 });
 
 test("lookups read existing items: getItem (only its value secret) and getCertificate", async () => {
+  steps.after("updated"); // the environment variable holds its updated value
   const outs = await outputs();
   await project.stack.setConfig("lookups", { value: JSON.stringify({ item: { type: "env_vars", key: "MODEL_NAME" }, certificate: outs.cert.key }) });
   try {
@@ -266,6 +281,7 @@ test("lookups read existing items: getItem (only its value secret) and getCertif
 });
 
 test("no secret value appears in plaintext in the exported state, the backend's files or the engine's output", async () => {
+  steps.after("updated"); // engineLog holds the diffs of the steps up to the update, at least
   const outs = await outputs();
   // The CLI's export, as a user would run it (the Automation API's exportStack decrypts secrets).
   const exported = await runPulumi(["stack", "export", "--stack", "test"], { cwd: project.dir, env: project.env });
@@ -296,6 +312,7 @@ test("no secret value appears in plaintext in the exported state, the backend's 
 });
 
 test("a credential in plain stack config is warned about (the state would record it unencrypted); secret config is not", async () => {
+  steps.after("created");
   const secretPreview = await project.stack.preview();
   expect(secretPreview.stdout).not.toContain("is plain stack config");
   await project.stack.setConfig("ccluster:token", { value: emu().info.token, secret: false });
@@ -310,6 +327,7 @@ test("a credential in plain stack config is warned about (the state would record
 });
 
 test("destroy removes everything the stack made, and only that", async () => {
+  steps.after("created");
   const outs = await outputs();
   writeFileSync(join(project.dir, "certs", "not-ours.pem"), "keep me");
   const stranger = await vault().upsert({ type: "env_vars", key: "NOT_OURS", value: "keep" });

@@ -18,6 +18,7 @@ import {
   runPulumi,
   TempBackend,
 } from "../harness/engine";
+import { Steps } from "../support/steps";
 
 const repoRoot = path.resolve(__dirname, "..", "..");
 const secretToken = "smoke-secret-7f3a9c1e5b";
@@ -115,6 +116,8 @@ describe("the real Pulumi engine (CLI v3.246.0 + our Node.js language host)", ()
   let env: Record<string, string>;
   let stack: Stack;
 
+  // Each step after the first works on the resource the first one made.
+  const steps = new Steps<{ created: true }>({ created: "creates the dynamic resource with `up`" });
   const storedThings = () => fs.readdirSync(storeDir);
   const exportStack = async () => {
     const run = await runPulumi(["stack", "export", "--stack", "dev", "--non-interactive"], { cwd: projectDir, env });
@@ -162,6 +165,7 @@ describe("the real Pulumi engine (CLI v3.246.0 + our Node.js language host)", ()
 
   it("creates the dynamic resource with `up`", async () => {
     const result = await stack.up();
+    steps.finished("created", true);
 
     expect(result.summary.result).toBe("succeeded");
     expect(result.summary.resourceChanges).toMatchObject({ create: 2 }); // the stack and the Thing
@@ -176,6 +180,7 @@ describe("the real Pulumi engine (CLI v3.246.0 + our Node.js language host)", ()
   }, 180_000);
 
   it("reports no changes on a second `up`", async () => {
+    steps.after("created");
     const result = await stack.up();
 
     expect(result.summary.result).toBe("succeeded");
@@ -183,6 +188,7 @@ describe("the real Pulumi engine (CLI v3.246.0 + our Node.js language host)", ()
   }, 180_000);
 
   it("fails `preview --policy-pack` on a mandatory violation, naming the resource", async () => {
+    steps.after("created");
     const policyDir = path.join(workDir, "policy-failing");
     writePolicyPack(policyDir, "hello");
 
@@ -200,6 +206,7 @@ describe("the real Pulumi engine (CLI v3.246.0 + our Node.js language host)", ()
   }, 180_000);
 
   it("passes `preview --policy-pack` when no policy is violated", async () => {
+    steps.after("created");
     const policyDir = path.join(workDir, "policy-passing");
     writePolicyPack(policyDir, "something-else");
 
@@ -214,6 +221,7 @@ describe("the real Pulumi engine (CLI v3.246.0 + our Node.js language host)", ()
   }, 180_000);
 
   it("never shows the secret config value in `pulumi stack export`", async () => {
+    steps.after("created");
     const exported = await exportStack();
 
     expect(exported).not.toContain(secretToken);
@@ -226,6 +234,7 @@ describe("the real Pulumi engine (CLI v3.246.0 + our Node.js language host)", ()
   }, 60_000);
 
   it("picks up out-of-band changes with `refresh`", async () => {
+    steps.after("created");
     const [file] = storedThings();
     const stored = JSON.parse(fs.readFileSync(path.join(storeDir, file), "utf8"));
     fs.writeFileSync(path.join(storeDir, file), JSON.stringify({ ...stored, value: "changed outside" }));
@@ -238,6 +247,7 @@ describe("the real Pulumi engine (CLI v3.246.0 + our Node.js language host)", ()
   }, 180_000);
 
   it("deletes the resource with `destroy`", async () => {
+    steps.after("created");
     const result = await stack.destroy();
 
     expect(result.summary.result).toBe("succeeded");
