@@ -18,6 +18,7 @@ export default tseslint.config(
       "sdk/python/",
       "sdk/go/",
       "sdk/nodejs/",
+      "sdk/nodejs/",
       "bench/results/",
     ],
   },
