@@ -46,6 +46,9 @@ function inputSchema(d: KindDeclaration): { properties: Record<string, JsonSchem
   return { properties, required: (js.required ?? []).filter((r) => r in properties) };
 }
 
+/** The npm name of the Node.js SDK generated from schema.json (sdk/nodejs). */
+export const NODEJS_SDK_PACKAGE = "@pulumi-ccluster/plugin-sdk";
+
 export function buildSchema(): Record<string, unknown> {
   const version = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version;
   const resources: Record<string, unknown> = {};
@@ -74,6 +77,8 @@ export function buildSchema(): Record<string, unknown> {
     license: "Apache-2.0",
     // The generated SDKs (`npm run sdks`) are packages of their own: a go.mod, a setup.py with this version.
     meta: { supportPack: true },
+    // The generated Node.js SDK's package name (`npm run sdks` writes it into sdk/nodejs); not Pulumi's @pulumi scope.
+    language: { nodejs: { packageName: NODEJS_SDK_PACKAGE, packageDescription: "The pulumi-ccluster provider plugin's resources for TypeScript/JavaScript (generated from schema.json)." } },
     // The plugin's config, named as users write it after `ccluster:` (provider/plugin/config.ts).
     config: {
       variables: Object.fromEntries(
@@ -84,6 +89,23 @@ export function buildSchema(): Record<string, unknown> {
             description: `\`${configKey}\`: ${s.description} Environment: ${s.env.join(", ")}.`,
             ...(s.secret ? { secret: true } : {}),
             ...(s.default ? { default: s.default } : {}),
+          },
+        ]),
+      ),
+    },
+    // An explicit provider (`new ccluster.Provider(...)`, a YAML `pulumi:providers:ccluster` resource) takes the same
+    // settings as inputs. No defaults here: an SDK would send them, and a setting left out must still fall back to its
+    // environment variable, then its default, as the plugin resolves it.
+    provider: {
+      description:
+        "The provider plugin with settings of its own, for resources that name it in their `provider` option. A setting left out falls back to its environment variable, then its default; the stack's `ccluster:*` config is for the default provider only.",
+      inputProperties: Object.fromEntries(
+        pluginSettings.map(({ name, declaration: s }) => [
+          name,
+          {
+            type: "string",
+            description: `${s.description} Environment: ${s.env.join(", ")}.${s.default ? ` Default: \`${s.default}\`.` : ""}`,
+            ...(s.secret ? { secret: true } : {}),
           },
         ]),
       ),

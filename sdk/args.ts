@@ -293,7 +293,7 @@ export interface PemFileArgs {
    */
   path: pulumi.Input<string>;
   /**
-   * The PEM text to write (secret). The SDK fills it from `certificate` and `contents`.
+   * The PEM text to write (secret). Pass the `Certificate` output that `contents` names: `combinedPem` (combined), `caCertificatePem` (ca), `clientCertificatePem` (certificate) or `clientPrivateKeyPem` (privateKey). Only the TypeScript dynamic resources' `PemFile` also takes `certificate` instead and fills this from it.
    * Give this or `certificate`.
    * Secret: the SDK wraps it in `pulumi.secret`.
    */

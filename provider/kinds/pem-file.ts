@@ -7,7 +7,7 @@ import { holdsPrivateKey, isKnown } from "../framework/validation";
 
 const inputs = z.strictObject({
   path: z.string().min(1, "must not be empty").describe("Where to write the file; relative paths are relative to the Pulumi project."),
-  pem: z.string().min(1, "must not be empty").describe("The PEM text to write (secret). The SDK fills it from `certificate` and `contents`."),
+  pem: z.string().min(1, "must not be empty").describe("The PEM text to write (secret). Pass the `Certificate` output that `contents` names: `combinedPem` (combined), `caCertificatePem` (ca), `clientCertificatePem` (certificate) or `clientPrivateKeyPem` (privateKey). Only the TypeScript dynamic resources' `PemFile` also takes `certificate` instead and fills this from it."),
   contents: z.enum(["combined", "ca", "certificate", "privateKey"]).default("combined").describe("Which bundle of the certificate the file holds: `combined` (the platform's `<name>.pem`), `ca`, `certificate` or `privateKey`."),
   filePermission: z
     .string()

@@ -100,7 +100,7 @@ type pemFileArgs struct {
 	Overwrite *bool `pulumi:"overwrite"`
 	// Where to write the file; relative paths are relative to the Pulumi project.
 	Path string `pulumi:"path"`
-	// The PEM text to write (secret). The SDK fills it from `certificate` and `contents`.
+	// The PEM text to write (secret). Pass the `Certificate` output that `contents` names: `combinedPem` (combined), `caCertificatePem` (ca), `clientCertificatePem` (certificate) or `clientPrivateKeyPem` (privateKey). Only the TypeScript dynamic resources' `PemFile` also takes `certificate` instead and fills this from it.
 	Pem string `pulumi:"pem"`
 }
 
@@ -114,7 +114,7 @@ type PemFileArgs struct {
 	Overwrite pulumi.BoolPtrInput
 	// Where to write the file; relative paths are relative to the Pulumi project.
 	Path pulumi.StringInput
-	// The PEM text to write (secret). The SDK fills it from `certificate` and `contents`.
+	// The PEM text to write (secret). Pass the `Certificate` output that `contents` names: `combinedPem` (combined), `caCertificatePem` (ca), `clientCertificatePem` (certificate) or `clientPrivateKeyPem` (privateKey). Only the TypeScript dynamic resources' `PemFile` also takes `certificate` instead and fills this from it.
 	Pem pulumi.StringInput
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
+// The provider plugin with settings of its own, for resources that name it in their `provider` option. A setting left out falls back to its environment variable, then its default; the stack's `ccluster:*` config is for the default provider only.
 type Provider struct {
 	pulumi.ProviderResourceState
 }
@@ -22,6 +23,18 @@ func NewProvider(ctx *pulumi.Context,
 		args = &ProviderArgs{}
 	}
 
+	if args.AigatewayClientSecret != nil {
+		args.AigatewayClientSecret = pulumi.ToSecret(args.AigatewayClientSecret).(pulumi.StringPtrInput)
+	}
+	if args.AigatewayToken != nil {
+		args.AigatewayToken = pulumi.ToSecret(args.AigatewayToken).(pulumi.StringPtrInput)
+	}
+	if args.ServiceAccountSecret != nil {
+		args.ServiceAccountSecret = pulumi.ToSecret(args.ServiceAccountSecret).(pulumi.StringPtrInput)
+	}
+	if args.Token != nil {
+		args.Token = pulumi.ToSecret(args.Token).(pulumi.StringPtrInput)
+	}
 	opts = internal.PkgResourceDefaultOpts(opts)
 	var resource Provider
 	err := ctx.RegisterResource("pulumi:providers:ccluster", name, args, &resource, opts...)
@@ -32,10 +45,54 @@ func NewProvider(ctx *pulumi.Context,
 }
 
 type providerArgs struct {
+	// Base URL of the AI gateway's management API (required for aigateway resources). Environment: AIGATEWAY_API_URL.
+	AigatewayApiUrl *string `pulumi:"aigatewayApiUrl"`
+	// AI gateway service account client id (HTTP Basic client credentials). Environment: AIGATEWAY_CLIENT_ID.
+	AigatewayClientId *string `pulumi:"aigatewayClientId"`
+	// AI gateway service account client secret. Environment: AIGATEWAY_CLIENT_SECRET.
+	AigatewayClientSecret *string `pulumi:"aigatewayClientSecret"`
+	// A bearer token for the AI gateway API. Use this or a service account. Environment: AIGATEWAY_TOKEN.
+	AigatewayToken *string `pulumi:"aigatewayToken"`
+	// AI gateway token URL (default: `<aigateway:apiUrl>/v2/auth/token`, assumed). Environment: AIGATEWAY_TOKEN_URL.
+	AigatewayTokenUrl *string `pulumi:"aigatewayTokenUrl"`
+	// Base URL of the CCluster (CentML) platform API. Environment: CCLUSTER_API_URL, CENTML_PLATFORM_API_URL. Default: `https://api.centml.com`.
+	ApiUrl *string `pulumi:"apiUrl"`
+	// How long one API call (the platform's or the AI gateway's) keeps retrying 429s, 502/503/504s and network failures, with backoff and Retry-After, before it fails; 0 retries nothing. Environment: CCLUSTER_RETRY_TIMEOUT_SECONDS. Default: `60`.
+	RetryTimeoutSeconds *string `pulumi:"retryTimeoutSeconds"`
+	// Service account client id (OAuth2 client credentials), as CI uses. Environment: CCLUSTER_SERVICE_ACCOUNT_ID, CENTML_SERVICE_ACCOUNT_ID.
+	ServiceAccountId *string `pulumi:"serviceAccountId"`
+	// Service account client secret. Environment: CCLUSTER_SERVICE_ACCOUNT_SECRET, CENTML_SERVICE_ACCOUNT_SECRET.
+	ServiceAccountSecret *string `pulumi:"serviceAccountSecret"`
+	// A bearer token for the platform API. Use this or a service account. Environment: CCLUSTER_TOKEN.
+	Token *string `pulumi:"token"`
+	// OAuth2 token URL for the service account exchange. Environment: CCLUSTER_TOKEN_URL, CENTML_SERVICE_ACCOUNT_TOKEN_URL. Default: `https://signin.centml.com/oauth2/token`.
+	TokenUrl *string `pulumi:"tokenUrl"`
 }
 
 // The set of arguments for constructing a Provider resource.
 type ProviderArgs struct {
+	// Base URL of the AI gateway's management API (required for aigateway resources). Environment: AIGATEWAY_API_URL.
+	AigatewayApiUrl pulumi.StringPtrInput
+	// AI gateway service account client id (HTTP Basic client credentials). Environment: AIGATEWAY_CLIENT_ID.
+	AigatewayClientId pulumi.StringPtrInput
+	// AI gateway service account client secret. Environment: AIGATEWAY_CLIENT_SECRET.
+	AigatewayClientSecret pulumi.StringPtrInput
+	// A bearer token for the AI gateway API. Use this or a service account. Environment: AIGATEWAY_TOKEN.
+	AigatewayToken pulumi.StringPtrInput
+	// AI gateway token URL (default: `<aigateway:apiUrl>/v2/auth/token`, assumed). Environment: AIGATEWAY_TOKEN_URL.
+	AigatewayTokenUrl pulumi.StringPtrInput
+	// Base URL of the CCluster (CentML) platform API. Environment: CCLUSTER_API_URL, CENTML_PLATFORM_API_URL. Default: `https://api.centml.com`.
+	ApiUrl pulumi.StringPtrInput
+	// How long one API call (the platform's or the AI gateway's) keeps retrying 429s, 502/503/504s and network failures, with backoff and Retry-After, before it fails; 0 retries nothing. Environment: CCLUSTER_RETRY_TIMEOUT_SECONDS. Default: `60`.
+	RetryTimeoutSeconds pulumi.StringPtrInput
+	// Service account client id (OAuth2 client credentials), as CI uses. Environment: CCLUSTER_SERVICE_ACCOUNT_ID, CENTML_SERVICE_ACCOUNT_ID.
+	ServiceAccountId pulumi.StringPtrInput
+	// Service account client secret. Environment: CCLUSTER_SERVICE_ACCOUNT_SECRET, CENTML_SERVICE_ACCOUNT_SECRET.
+	ServiceAccountSecret pulumi.StringPtrInput
+	// A bearer token for the platform API. Use this or a service account. Environment: CCLUSTER_TOKEN.
+	Token pulumi.StringPtrInput
+	// OAuth2 token URL for the service account exchange. Environment: CCLUSTER_TOKEN_URL, CENTML_SERVICE_ACCOUNT_TOKEN_URL. Default: `https://signin.centml.com/oauth2/token`.
+	TokenUrl pulumi.StringPtrInput
 }
 
 func (ProviderArgs) ElementType() reflect.Type {

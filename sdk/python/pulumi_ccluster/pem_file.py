@@ -28,7 +28,7 @@ class PemFileArgs:
         The set of arguments for constructing a PemFile resource.
 
         :param pulumi.Input[_builtins.str] path: Where to write the file; relative paths are relative to the Pulumi project.
-        :param pulumi.Input[_builtins.str] pem: The PEM text to write (secret). The SDK fills it from `certificate` and `contents`.
+        :param pulumi.Input[_builtins.str] pem: The PEM text to write (secret). Pass the `Certificate` output that `contents` names: `combinedPem` (combined), `caCertificatePem` (ca), `clientCertificatePem` (certificate) or `clientPrivateKeyPem` (privateKey). Only the TypeScript dynamic resources' `PemFile` also takes `certificate` instead and fills this from it.
         :param pulumi.Input[_builtins.str] contents: Which bundle of the certificate the file holds: `combined` (the platform's `<name>.pem`), `ca`, `certificate` or `privateKey`. One of: `combined`, `ca`, `certificate`, `privateKey`.
         :param pulumi.Input[_builtins.str] file_permission: File mode, octal. Folders it creates get 0700. A file holding a private key may not be readable by group or others (0644 is refused).
         :param pulumi.Input[_builtins.bool] overwrite: Replace a file at `path` that this resource did not write.
@@ -64,7 +64,7 @@ class PemFileArgs:
     @pulumi.getter
     def pem(self) -> pulumi.Input[_builtins.str]:
         """
-        The PEM text to write (secret). The SDK fills it from `certificate` and `contents`.
+        The PEM text to write (secret). Pass the `Certificate` output that `contents` names: `combinedPem` (combined), `caCertificatePem` (ca), `clientCertificatePem` (certificate) or `clientPrivateKeyPem` (privateKey). Only the TypeScript dynamic resources' `PemFile` also takes `certificate` instead and fills this from it.
         """
         return pulumi.get(self, "pem")
 
@@ -133,7 +133,7 @@ class PemFile(pulumi.CustomResource):
         :param pulumi.Input[_builtins.str] file_permission: File mode, octal. Folders it creates get 0700. A file holding a private key may not be readable by group or others (0644 is refused).
         :param pulumi.Input[_builtins.bool] overwrite: Replace a file at `path` that this resource did not write.
         :param pulumi.Input[_builtins.str] path: Where to write the file; relative paths are relative to the Pulumi project.
-        :param pulumi.Input[_builtins.str] pem: The PEM text to write (secret). The SDK fills it from `certificate` and `contents`.
+        :param pulumi.Input[_builtins.str] pem: The PEM text to write (secret). Pass the `Certificate` output that `contents` names: `combinedPem` (combined), `caCertificatePem` (ca), `clientCertificatePem` (certificate) or `clientPrivateKeyPem` (privateKey). Only the TypeScript dynamic resources' `PemFile` also takes `certificate` instead and fills this from it.
         """
         ...
     @overload

@@ -18,11 +18,187 @@ __all__ = ['ProviderArgs', 'Provider']
 
 @pulumi.input_type
 class ProviderArgs:
-    def __init__(__self__):
+    def __init__(__self__, *,
+                 aigateway_api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 aigateway_client_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 aigateway_client_secret: pulumi.Input[Optional[_builtins.str]] = None,
+                 aigateway_token: pulumi.Input[Optional[_builtins.str]] = None,
+                 aigateway_token_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 retry_timeout_seconds: pulumi.Input[Optional[_builtins.str]] = None,
+                 service_account_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 service_account_secret: pulumi.Input[Optional[_builtins.str]] = None,
+                 token: pulumi.Input[Optional[_builtins.str]] = None,
+                 token_url: pulumi.Input[Optional[_builtins.str]] = None):
         """
         The set of arguments for constructing a Provider resource.
+
+        :param pulumi.Input[_builtins.str] aigateway_api_url: Base URL of the AI gateway's management API (required for aigateway resources). Environment: AIGATEWAY_API_URL.
+        :param pulumi.Input[_builtins.str] aigateway_client_id: AI gateway service account client id (HTTP Basic client credentials). Environment: AIGATEWAY_CLIENT_ID.
+        :param pulumi.Input[_builtins.str] aigateway_client_secret: AI gateway service account client secret. Environment: AIGATEWAY_CLIENT_SECRET.
+        :param pulumi.Input[_builtins.str] aigateway_token: A bearer token for the AI gateway API. Use this or a service account. Environment: AIGATEWAY_TOKEN.
+        :param pulumi.Input[_builtins.str] aigateway_token_url: AI gateway token URL (default: `<aigateway:apiUrl>/v2/auth/token`, assumed). Environment: AIGATEWAY_TOKEN_URL.
+        :param pulumi.Input[_builtins.str] api_url: Base URL of the CCluster (CentML) platform API. Environment: CCLUSTER_API_URL, CENTML_PLATFORM_API_URL. Default: `https://api.centml.com`.
+        :param pulumi.Input[_builtins.str] retry_timeout_seconds: How long one API call (the platform's or the AI gateway's) keeps retrying 429s, 502/503/504s and network failures, with backoff and Retry-After, before it fails; 0 retries nothing. Environment: CCLUSTER_RETRY_TIMEOUT_SECONDS. Default: `60`.
+        :param pulumi.Input[_builtins.str] service_account_id: Service account client id (OAuth2 client credentials), as CI uses. Environment: CCLUSTER_SERVICE_ACCOUNT_ID, CENTML_SERVICE_ACCOUNT_ID.
+        :param pulumi.Input[_builtins.str] service_account_secret: Service account client secret. Environment: CCLUSTER_SERVICE_ACCOUNT_SECRET, CENTML_SERVICE_ACCOUNT_SECRET.
+        :param pulumi.Input[_builtins.str] token: A bearer token for the platform API. Use this or a service account. Environment: CCLUSTER_TOKEN.
+        :param pulumi.Input[_builtins.str] token_url: OAuth2 token URL for the service account exchange. Environment: CCLUSTER_TOKEN_URL, CENTML_SERVICE_ACCOUNT_TOKEN_URL. Default: `https://signin.centml.com/oauth2/token`.
         """
-        pass
+        if aigateway_api_url is not None:
+            pulumi.set(__self__, "aigateway_api_url", aigateway_api_url)
+        if aigateway_client_id is not None:
+            pulumi.set(__self__, "aigateway_client_id", aigateway_client_id)
+        if aigateway_client_secret is not None:
+            pulumi.set(__self__, "aigateway_client_secret", aigateway_client_secret)
+        if aigateway_token is not None:
+            pulumi.set(__self__, "aigateway_token", aigateway_token)
+        if aigateway_token_url is not None:
+            pulumi.set(__self__, "aigateway_token_url", aigateway_token_url)
+        if api_url is not None:
+            pulumi.set(__self__, "api_url", api_url)
+        if retry_timeout_seconds is not None:
+            pulumi.set(__self__, "retry_timeout_seconds", retry_timeout_seconds)
+        if service_account_id is not None:
+            pulumi.set(__self__, "service_account_id", service_account_id)
+        if service_account_secret is not None:
+            pulumi.set(__self__, "service_account_secret", service_account_secret)
+        if token is not None:
+            pulumi.set(__self__, "token", token)
+        if token_url is not None:
+            pulumi.set(__self__, "token_url", token_url)
+
+    @_builtins.property
+    @pulumi.getter(name="aigatewayApiUrl")
+    def aigateway_api_url(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Base URL of the AI gateway's management API (required for aigateway resources). Environment: AIGATEWAY_API_URL.
+        """
+        return pulumi.get(self, "aigateway_api_url")
+
+    @aigateway_api_url.setter
+    def aigateway_api_url(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "aigateway_api_url", value)
+
+    @_builtins.property
+    @pulumi.getter(name="aigatewayClientId")
+    def aigateway_client_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        AI gateway service account client id (HTTP Basic client credentials). Environment: AIGATEWAY_CLIENT_ID.
+        """
+        return pulumi.get(self, "aigateway_client_id")
+
+    @aigateway_client_id.setter
+    def aigateway_client_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "aigateway_client_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="aigatewayClientSecret")
+    def aigateway_client_secret(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        AI gateway service account client secret. Environment: AIGATEWAY_CLIENT_SECRET.
+        """
+        return pulumi.get(self, "aigateway_client_secret")
+
+    @aigateway_client_secret.setter
+    def aigateway_client_secret(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "aigateway_client_secret", value)
+
+    @_builtins.property
+    @pulumi.getter(name="aigatewayToken")
+    def aigateway_token(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A bearer token for the AI gateway API. Use this or a service account. Environment: AIGATEWAY_TOKEN.
+        """
+        return pulumi.get(self, "aigateway_token")
+
+    @aigateway_token.setter
+    def aigateway_token(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "aigateway_token", value)
+
+    @_builtins.property
+    @pulumi.getter(name="aigatewayTokenUrl")
+    def aigateway_token_url(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        AI gateway token URL (default: `<aigateway:apiUrl>/v2/auth/token`, assumed). Environment: AIGATEWAY_TOKEN_URL.
+        """
+        return pulumi.get(self, "aigateway_token_url")
+
+    @aigateway_token_url.setter
+    def aigateway_token_url(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "aigateway_token_url", value)
+
+    @_builtins.property
+    @pulumi.getter(name="apiUrl")
+    def api_url(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Base URL of the CCluster (CentML) platform API. Environment: CCLUSTER_API_URL, CENTML_PLATFORM_API_URL. Default: `https://api.centml.com`.
+        """
+        return pulumi.get(self, "api_url")
+
+    @api_url.setter
+    def api_url(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "api_url", value)
+
+    @_builtins.property
+    @pulumi.getter(name="retryTimeoutSeconds")
+    def retry_timeout_seconds(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        How long one API call (the platform's or the AI gateway's) keeps retrying 429s, 502/503/504s and network failures, with backoff and Retry-After, before it fails; 0 retries nothing. Environment: CCLUSTER_RETRY_TIMEOUT_SECONDS. Default: `60`.
+        """
+        return pulumi.get(self, "retry_timeout_seconds")
+
+    @retry_timeout_seconds.setter
+    def retry_timeout_seconds(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "retry_timeout_seconds", value)
+
+    @_builtins.property
+    @pulumi.getter(name="serviceAccountId")
+    def service_account_id(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Service account client id (OAuth2 client credentials), as CI uses. Environment: CCLUSTER_SERVICE_ACCOUNT_ID, CENTML_SERVICE_ACCOUNT_ID.
+        """
+        return pulumi.get(self, "service_account_id")
+
+    @service_account_id.setter
+    def service_account_id(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "service_account_id", value)
+
+    @_builtins.property
+    @pulumi.getter(name="serviceAccountSecret")
+    def service_account_secret(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        Service account client secret. Environment: CCLUSTER_SERVICE_ACCOUNT_SECRET, CENTML_SERVICE_ACCOUNT_SECRET.
+        """
+        return pulumi.get(self, "service_account_secret")
+
+    @service_account_secret.setter
+    def service_account_secret(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "service_account_secret", value)
+
+    @_builtins.property
+    @pulumi.getter
+    def token(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        A bearer token for the platform API. Use this or a service account. Environment: CCLUSTER_TOKEN.
+        """
+        return pulumi.get(self, "token")
+
+    @token.setter
+    def token(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "token", value)
+
+    @_builtins.property
+    @pulumi.getter(name="tokenUrl")
+    def token_url(self) -> pulumi.Input[Optional[_builtins.str]]:
+        """
+        OAuth2 token URL for the service account exchange. Environment: CCLUSTER_TOKEN_URL, CENTML_SERVICE_ACCOUNT_TOKEN_URL. Default: `https://signin.centml.com/oauth2/token`.
+        """
+        return pulumi.get(self, "token_url")
+
+    @token_url.setter
+    def token_url(self, value: pulumi.Input[Optional[_builtins.str]]):
+        pulumi.set(self, "token_url", value)
 
 
 @pulumi.type_token("pulumi:providers:ccluster")
@@ -31,12 +207,35 @@ class Provider(pulumi.ProviderResource):
     def __init__(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 aigateway_api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 aigateway_client_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 aigateway_client_secret: pulumi.Input[Optional[_builtins.str]] = None,
+                 aigateway_token: pulumi.Input[Optional[_builtins.str]] = None,
+                 aigateway_token_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 retry_timeout_seconds: pulumi.Input[Optional[_builtins.str]] = None,
+                 service_account_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 service_account_secret: pulumi.Input[Optional[_builtins.str]] = None,
+                 token: pulumi.Input[Optional[_builtins.str]] = None,
+                 token_url: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         """
-        Create a Ccluster resource with the given unique name, props, and options.
+        The provider plugin with settings of its own, for resources that name it in their `provider` option. A setting left out falls back to its environment variable, then its default; the stack's `ccluster:*` config is for the default provider only.
+
 
         :param str resource_name: The name of the resource.
         :param pulumi.ResourceOptions opts: Options for the resource.
+        :param pulumi.Input[_builtins.str] aigateway_api_url: Base URL of the AI gateway's management API (required for aigateway resources). Environment: AIGATEWAY_API_URL.
+        :param pulumi.Input[_builtins.str] aigateway_client_id: AI gateway service account client id (HTTP Basic client credentials). Environment: AIGATEWAY_CLIENT_ID.
+        :param pulumi.Input[_builtins.str] aigateway_client_secret: AI gateway service account client secret. Environment: AIGATEWAY_CLIENT_SECRET.
+        :param pulumi.Input[_builtins.str] aigateway_token: A bearer token for the AI gateway API. Use this or a service account. Environment: AIGATEWAY_TOKEN.
+        :param pulumi.Input[_builtins.str] aigateway_token_url: AI gateway token URL (default: `<aigateway:apiUrl>/v2/auth/token`, assumed). Environment: AIGATEWAY_TOKEN_URL.
+        :param pulumi.Input[_builtins.str] api_url: Base URL of the CCluster (CentML) platform API. Environment: CCLUSTER_API_URL, CENTML_PLATFORM_API_URL. Default: `https://api.centml.com`.
+        :param pulumi.Input[_builtins.str] retry_timeout_seconds: How long one API call (the platform's or the AI gateway's) keeps retrying 429s, 502/503/504s and network failures, with backoff and Retry-After, before it fails; 0 retries nothing. Environment: CCLUSTER_RETRY_TIMEOUT_SECONDS. Default: `60`.
+        :param pulumi.Input[_builtins.str] service_account_id: Service account client id (OAuth2 client credentials), as CI uses. Environment: CCLUSTER_SERVICE_ACCOUNT_ID, CENTML_SERVICE_ACCOUNT_ID.
+        :param pulumi.Input[_builtins.str] service_account_secret: Service account client secret. Environment: CCLUSTER_SERVICE_ACCOUNT_SECRET, CENTML_SERVICE_ACCOUNT_SECRET.
+        :param pulumi.Input[_builtins.str] token: A bearer token for the platform API. Use this or a service account. Environment: CCLUSTER_TOKEN.
+        :param pulumi.Input[_builtins.str] token_url: OAuth2 token URL for the service account exchange. Environment: CCLUSTER_TOKEN_URL, CENTML_SERVICE_ACCOUNT_TOKEN_URL. Default: `https://signin.centml.com/oauth2/token`.
         """
         ...
     @overload
@@ -45,7 +244,8 @@ class Provider(pulumi.ProviderResource):
                  args: Optional[ProviderArgs] = None,
                  opts: Optional[pulumi.ResourceOptions] = None):
         """
-        Create a Ccluster resource with the given unique name, props, and options.
+        The provider plugin with settings of its own, for resources that name it in their `provider` option. A setting left out falls back to its environment variable, then its default; the stack's `ccluster:*` config is for the default provider only.
+
 
         :param str resource_name: The name of the resource.
         :param ProviderArgs args: The arguments to use to populate this resource's properties.
@@ -62,6 +262,17 @@ class Provider(pulumi.ProviderResource):
     def _internal_init(__self__,
                  resource_name: str,
                  opts: Optional[pulumi.ResourceOptions] = None,
+                 aigateway_api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 aigateway_client_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 aigateway_client_secret: pulumi.Input[Optional[_builtins.str]] = None,
+                 aigateway_token: pulumi.Input[Optional[_builtins.str]] = None,
+                 aigateway_token_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 api_url: pulumi.Input[Optional[_builtins.str]] = None,
+                 retry_timeout_seconds: pulumi.Input[Optional[_builtins.str]] = None,
+                 service_account_id: pulumi.Input[Optional[_builtins.str]] = None,
+                 service_account_secret: pulumi.Input[Optional[_builtins.str]] = None,
+                 token: pulumi.Input[Optional[_builtins.str]] = None,
+                 token_url: pulumi.Input[Optional[_builtins.str]] = None,
                  __props__=None):
         opts = pulumi.ResourceOptions.merge(_utilities.get_resource_opts_defaults(), opts)
         if not isinstance(opts, pulumi.ResourceOptions):
@@ -71,6 +282,17 @@ class Provider(pulumi.ProviderResource):
                 raise TypeError('__props__ is only valid when passed in combination with a valid opts.id to get an existing resource')
             __props__ = ProviderArgs.__new__(ProviderArgs)
 
+            __props__.__dict__["aigateway_api_url"] = aigateway_api_url
+            __props__.__dict__["aigateway_client_id"] = aigateway_client_id
+            __props__.__dict__["aigateway_client_secret"] = None if aigateway_client_secret is None else pulumi.Output.secret(aigateway_client_secret)
+            __props__.__dict__["aigateway_token"] = None if aigateway_token is None else pulumi.Output.secret(aigateway_token)
+            __props__.__dict__["aigateway_token_url"] = aigateway_token_url
+            __props__.__dict__["api_url"] = api_url
+            __props__.__dict__["retry_timeout_seconds"] = retry_timeout_seconds
+            __props__.__dict__["service_account_id"] = service_account_id
+            __props__.__dict__["service_account_secret"] = None if service_account_secret is None else pulumi.Output.secret(service_account_secret)
+            __props__.__dict__["token"] = None if token is None else pulumi.Output.secret(token)
+            __props__.__dict__["token_url"] = token_url
         super(Provider, __self__).__init__(
             'ccluster',
             resource_name,
