@@ -1,8 +1,9 @@
 // Command sdkgen writes this package's SDKs from schema.json with Pulumi's own code generators,
 // called as libraries. (`pulumi package gen-sdk` hands generation to each language's host, and
-// the Python and Go hosts are not served by the Go module proxy these machines reach.)
+// the Python and Go hosts are not served by the Go module proxy these machines reach; the Node.js
+// host here is this project's own, which generates nothing.)
 //
-//	go run . -schema ../../schema.json -out ../../sdk    # writes sdk/python and sdk/go
+//	go run . -schema ../../schema.json -out ../../sdk    # writes sdk/python, sdk/go and sdk/nodejs
 //
 // `npm run sdks` runs it; test/unit/sdks.test.ts fails when the checked-in SDKs drift.
 package main
@@ -16,6 +17,7 @@ import (
 	"strings"
 
 	gogen "github.com/pulumi/pulumi/pkg/v3/codegen/go"
+	"github.com/pulumi/pulumi/pkg/v3/codegen/nodejs"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/python"
 	"github.com/pulumi/pulumi/pkg/v3/codegen/schema"
 )
@@ -25,14 +27,20 @@ const tool = "pulumi-ccluster sdkgen"
 
 // generators by language: each returns the files of its SDK, relative to its folder.
 var generators = map[string]func(*schema.Package) (map[string][]byte, error){
-	"python": func(pkg *schema.Package) (map[string][]byte, error) { return python.GeneratePackage(tool, pkg, nil, nil) },
-	"go":     func(pkg *schema.Package) (map[string][]byte, error) { return gogen.GeneratePackage(tool, pkg, nil) },
+	"python": func(pkg *schema.Package) (map[string][]byte, error) {
+		return python.GeneratePackage(tool, pkg, nil, nil)
+	},
+	"go": func(pkg *schema.Package) (map[string][]byte, error) { return gogen.GeneratePackage(tool, pkg, nil) },
+	// Not a "local SDK": a package.json with @pulumi/pulumi as a dependency, built with tsc.
+	"nodejs": func(pkg *schema.Package) (map[string][]byte, error) {
+		return nodejs.GeneratePackage(tool, pkg, nil, nil, false, nil)
+	},
 }
 
 func main() {
 	schemaPath := flag.String("schema", "schema.json", "the package schema")
 	out := flag.String("out", "sdk", "the folder that gets one subfolder per language")
-	languages := flag.String("languages", "python,go", "comma-separated languages to generate")
+	languages := flag.String("languages", "python,go,nodejs", "comma-separated languages to generate")
 	flag.Parse()
 	if err := run(*schemaPath, *out, strings.Split(*languages, ",")); err != nil {
 		fmt.Fprintf(os.Stderr, "sdkgen: %v\n", err)

@@ -1,0 +1,140 @@
+/**
+ * TypeScript on the provider plugin: examples/typescript-plugin, a program on the Node.js SDK that
+ * Pulumi's code generator made of schema.json (sdk/nodejs), built as the README says (tsc with the
+ * SDK's own tsconfig, package.json copied into bin/) and run by the real engine against the
+ * emulator: up, a preview with no changes, destroy. One of its resources names an explicit
+ * `ccluster.Provider` whose credential is a secret input. No secret may reach the exported state
+ * or the backend's files, neither the credentials' values nor the providers' settings.
+ *
+ * The plugin is loaded as the example says: `plugins.providers[].path` naming the package's
+ * `plugin/` folder, which the engine starts through this project's Node.js language host.
+ */
+import { execFile } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { ensurePulumiEngine, runPulumi } from "../harness/engine";
+import { clientsFor, useEmulator } from "../support/emulator";
+import { createTestProject, repoRoot, type TestProject } from "../support/pulumi-project";
+
+jest.setTimeout(300_000);
+const emu = useEmulator();
+const scratch = mkdtempSync(join(tmpdir(), "plugin-ts-"));
+let project: TestProject;
+
+/** The generated SDK's npm name (schema.json's language.nodejs.packageName). */
+const sdkPackage: string = JSON.parse(readFileSync(join(repoRoot, "sdk", "nodejs", "package.json"), "utf8")).name;
+const registryPassword = "ts-plugin-registry-password-0001";
+/** Every secret the stack may hold, filled in as the tests learn them (outputs, emulator credentials). */
+const secrets = new Set<string>([registryPassword]);
+
+/** Builds sdk/nodejs as a user would (its dependencies linked from this repository instead of `npm install`): the package is its bin/ folder. */
+async function buildNodeSdk(): Promise<string> {
+  const sdk = join(scratch, "ccluster-sdk");
+  cpSync(join(repoRoot, "sdk", "nodejs"), sdk, { recursive: true });
+  mkdirSync(join(sdk, "node_modules", "@pulumi"), { recursive: true });
+  symlinkSync(join(repoRoot, "node_modules", "@pulumi", "pulumi"), join(sdk, "node_modules", "@pulumi", "pulumi"));
+  symlinkSync(join(repoRoot, "node_modules", "@types"), join(sdk, "node_modules", "@types"));
+  const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
+  if (!existsSync(tsc)) throw new Error(`typescript is missing (${tsc}): run npm ci in ${repoRoot}`);
+  await promisify(execFile)(process.execPath, [tsc, "-p", sdk], { cwd: sdk });
+  cpSync(join(sdk, "package.json"), join(sdk, "bin", "package.json"));
+  return join(sdk, "bin");
+}
+
+beforeAll(async () => {
+  ensurePulumiEngine();
+  const sdkBin = await buildNodeSdk();
+  const i = emu().info;
+  secrets.add(i.token).add(i.aigatewayServiceAccount.clientSecret);
+  project = await createTestProject({
+    source: join(repoRoot, "examples", "typescript-plugin"),
+    config: {
+      "ccluster:apiUrl": { value: i.apiUrl },
+      "ccluster:token": { value: i.token, secret: true },
+      "ccluster:aigatewayApiUrl": { value: i.aigatewayUrl },
+      "ccluster:aigatewayClientId": { value: i.aigatewayServiceAccount.clientId },
+      "ccluster:aigatewayClientSecret": { value: i.aigatewayServiceAccount.clientSecret, secret: true },
+      "ccluster-ts-plugin:registryPassword": { value: registryPassword, secret: true },
+      "ccluster-ts-plugin:gateway": { value: "ts-gw" },
+      // The explicit provider's settings, from the program's own config.
+      "ccluster-ts-plugin:ciApiUrl": { value: i.apiUrl },
+      "ccluster-ts-plugin:ciToken": { value: i.token, secret: true },
+    },
+  });
+  const scope = join(project.dir, "node_modules", ...sdkPackage.split("/").slice(0, -1));
+  mkdirSync(scope, { recursive: true });
+  symlinkSync(sdkBin, join(project.dir, "node_modules", sdkPackage));
+});
+afterAll(async () => {
+  await project?.cleanup();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Only what a change summary would do beyond "same". */
+function changes(summary: Record<string, number | undefined> | undefined): Record<string, number | undefined> {
+  return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && n));
+}
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
+}
+const leaked = (...texts: string[]) => [...secrets].filter((s) => texts.some((t) => t.includes(s)));
+/** The CLI's export, and every file of the backend but the update history's record of the stack config (as the user set it). */
+async function stateTexts(): Promise<string[]> {
+  const exported = await runPulumi(["stack", "export", "--stack", "test", "--non-interactive"], { cwd: project.dir, env: project.env });
+  expect(exported.code).toBe(0);
+  const backend = listFiles(project.env.PULUMI_BACKEND_URL.replace("file://", ""));
+  const withoutConfig = (f: string) => (f.endsWith(".history.json") ? JSON.stringify({ ...JSON.parse(readFileSync(f, "utf8")), config: undefined }) : readFileSync(f, "utf8"));
+  return [exported.stdout, ...backend.map(withoutConfig)];
+}
+
+test("up makes the credentials from TypeScript on the generated SDK, one through an explicit provider, and a preview finds nothing to do", async () => {
+  const up = await project.stack.up();
+  // What a user sees at the end of `pulumi up`.
+  console.log(up.stdout.split("\n").filter((l) => /Resources:|created|Duration/.test(l)).join("\n"));
+  expect(up.summary.result).toBe("succeeded");
+  // The stack, the explicit provider and eight credentials (the engine does not count default providers).
+  expect(up.summary.resourceChanges).toEqual({ create: 10 });
+  const outs = await project.stack.outputs();
+  for (const name of ["endpointBearerToken", "serverlessApiKey", "imagePullSecretCredentials", "ciBearerToken", "gatewayAuthToken"]) expect([name, outs[name].secret]).toEqual([name, true]);
+  secrets.add(outs.endpointBearerToken.value).add(outs.serverlessApiKey.value).add(outs.ciBearerToken.value).add(outs.gatewayAuthToken.value);
+  expect(outs.imagePullSecretCredentials.value).toEqual({ username: "AWS", password: registryPassword });
+
+  const clients = clientsFor(emu());
+  expect((await clients.vault().list()).map((i) => i.type).sort()).toEqual(["bearer_tokens", "bearer_tokens", "certificates", "env_vars", "registry_credentials"]);
+  expect((await clients.serverless().list()).length).toBe(1);
+  expect((await clients.aigateway().listTokens("ts-gw")).map((t) => [t.status, t.rate_limit?.requests_per_minute])).toEqual([["ACTIVE", 600]]);
+  const pem = outs.pemPath.value as string;
+  expect(pem).toBe(join(project.dir, "certs", "endpoint.pem"));
+  expect(statSync(pem).mode & 0o777).toBe(0o600);
+  secrets.add(readFileSync(pem, "utf8").split("-----END PRIVATE KEY-----")[0]);
+
+  // The plugin's type tokens, and the explicit provider for the one resource that names it.
+  const state = JSON.parse((await stateTexts())[0]);
+  const resources: { urn: string; type: string; provider?: string; inputs: Record<string, unknown> }[] = state.deployment.resources;
+  const byName = (name: string) => resources.find((r) => r.urn.endsWith(`::${name}`))!;
+  expect(byName("inference-token").type).toBe("ccluster:index:BearerToken");
+  expect(byName("gateway-token").type).toBe("ccluster:aigateway:AuthToken");
+  expect(byName("ci-token").provider).toMatch(/::pulumi:providers:ccluster::ci::/);
+  expect(byName("inference-token").provider).toMatch(/::pulumi:providers:ccluster::default/);
+  const explicit = byName("ci");
+  expect(explicit.type).toBe("pulumi:providers:ccluster");
+  expect(explicit.inputs.apiUrl).toBe(emu().info.apiUrl);
+  expect(explicit.inputs.token).toMatchObject({ ciphertext: expect.any(String) });
+
+  expect(changes((await project.stack.preview()).changeSummary)).toEqual({});
+});
+
+test("no secret is in the state or the backend: neither the credentials nor the providers' settings", async () => {
+  expect(leaked(...(await stateTexts()))).toEqual([]);
+});
+
+test("destroy removes every credential and the .pem file", async () => {
+  await project.stack.destroy();
+  const clients = clientsFor(emu());
+  expect(await clients.vault().list()).toEqual([]);
+  expect(await clients.serverless().list()).toEqual([]);
+  expect(await clients.aigateway().listTokens("ts-gw")).toEqual([]);
+  expect(existsSync(join(project.dir, "certs", "endpoint.pem"))).toBe(false);
+});
