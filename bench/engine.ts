@@ -3,7 +3,11 @@
  * EnvironmentVariables against the emulator, next to N no-op dynamic resources (the floor the
  * engine and @pulumi/pulumi's dynamic-provider runtime set), on the same engine, interleaved; and
  * the emulator's request count per item for each command. Also the state each resource keeps.
+ * The same N EnvironmentVariables run through the provider plugin pulumi-resource-ccluster too,
+ * declared in Pulumi YAML (`... through the plugin`) and from a Node.js program (`... through the
+ * plugin, Node.js program`), next to the same floor.
  */
+import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "../emulator";
 import { kindByName } from "../provider/registry";
@@ -18,7 +22,7 @@ const COMMANDS = {
   refresh: ["refresh", "--yes", "--skip-preview"],
   destroy: ["destroy", "--yes", "--skip-preview"],
 } as const;
-type Command = keyof typeof COMMANDS;
+export type Command = keyof typeof COMMANDS;
 const COMMAND_NAMES = Object.keys(COMMANDS) as Command[];
 
 /** API calls per item each command may make (refresh: one read; create: see bench/README.md). */
@@ -32,8 +36,8 @@ const CALL_GOALS: Record<Command, Goal> = {
 /** Keys of a vault resource's state that are not its own fields: the provider's bookkeeping. */
 const EXPECTED_BOOKKEEPING = ["__provider", "resourceUrn", "autoNamePrefix", "autoNamed"];
 
-interface Side {
-  name: "ccluster" | "no-op" | "no-op, same state size";
+export interface Side {
+  name: "ccluster" | "no-op" | "no-op, same state size" | "plugin, YAML" | "plugin, Node.js";
   project: TestProject;
   /** Seconds per command, one sample per run. */
   seconds: Record<Command, number[]>;
@@ -82,13 +86,66 @@ async function stateSizes(project: TestProject, type: string): Promise<{ total: 
   return { total: total / resources.length, bookkeeping: bookkeeping / resources.length, keys: [...keys].sort() };
 }
 
-async function project(emu: Emulator, stack: "ccluster" | "noop", count: number): Promise<TestProject> {
+type Stack = "ccluster" | "noop" | "plugin-yaml" | "plugin-nodejs";
+
+async function project(emu: Emulator, stack: Stack, count: number): Promise<TestProject> {
   const config: Record<string, { value: string; secret?: boolean }> = { count: { value: String(count) } };
-  if (stack === "ccluster") {
+  if (stack !== "noop") {
+    // The same keys for the dynamic resources and the plugin.
     config["ccluster:apiUrl"] = { value: emu.info.apiUrl };
     config["ccluster:token"] = { value: emu.info.token, secret: true };
   }
-  return createTestProject({ source: join(repoRoot, "bench", "stacks", stack), config, stackName: "test" });
+  const created = await createTestProject({ source: join(repoRoot, "bench", "stacks", stack), config, stackName: "test" });
+  if (stack === "plugin-yaml") {
+    // YAML has no loops: the program is written out, as the Node.js programs' loop would make it.
+    const resources = Array.from({ length: count }, (_, i) => `  v${i}:\n    type: ccluster:index:EnvironmentVariable\n    properties:\n      value: value-${i}\n`);
+    appendFileSync(join(created.dir, "Pulumi.yaml"), resources.join(""));
+  }
+  return created;
+}
+
+/** The sides whose resources are ours (the emulator's request count is taken over their commands), and the suffix of their rows. */
+const OURS: Partial<Record<Side["name"], string>> = { ccluster: "", "plugin, YAML": ", through the plugin", "plugin, Node.js": ", through the plugin, Node.js program" };
+/** The type token each of our sides' resources have in the state. */
+const STATE_TYPE: Partial<Record<Side["name"], string>> = {
+  ccluster: "pulumi-nodejs:dynamic/ccluster:EnvironmentVariable",
+  "plugin, YAML": "ccluster:index:EnvironmentVariable",
+  "plugin, Node.js": "ccluster:index:EnvironmentVariable",
+};
+
+/**
+ * The rows of one of our sides next to the floor (and, for the dynamic side, next to the floor of
+ * our state size): the same goals on every side, its rows named with the side's suffix.
+ */
+export function sideRows(
+  n: number,
+  side: Pick<Side, "name" | "seconds">,
+  floor: Pick<Side, "seconds">,
+  heavyFloor: Pick<Side, "seconds"> | undefined,
+  calls: Record<Command, number[]>,
+  state: { total: number; bookkeeping: number; keys: string[] } | undefined,
+  floorState: { total: number } | undefined,
+  log: (line: string) => void = () => {},
+): Measurement[] {
+  const out: Measurement[] = [];
+  const suffix = OURS[side.name] ?? `, ${side.name}`;
+  const cycle = (s: Pick<Side, "seconds">) => s.seconds.up.map((_, i) => COMMAND_NAMES.reduce((sum, c) => sum + s.seconds[c][i], 0));
+  const cycleGoal = n >= 500 ? goals.ratioAtMost(1.5) : n >= 200 ? goals.ratioAtMost(1.3) : undefined;
+  out.push({ name: `cycle (up+preview+refresh+destroy), ${n} items${suffix}`, unit: "s", samples: cycle(side), baselineSamples: cycle(floor), goal: cycleGoal });
+  if (heavyFloor) out.push({ name: `cycle, ${n} items${suffix}, vs no-op of the same state size`, unit: "s", samples: cycle(side), baselineSamples: cycle(heavyFloor) });
+  for (const command of COMMAND_NAMES) {
+    const goal = command === "preview" && n >= 200 ? goals.ratioAtMost(1.2) : undefined;
+    out.push({ name: `${command}, ${n} items${suffix}`, unit: "s", samples: side.seconds[command], baselineSamples: floor.seconds[command], goal });
+    if (heavyFloor) out.push({ name: `${command}, ${n} items${suffix}, vs no-op of the same state size`, unit: "s", samples: side.seconds[command], baselineSamples: heavyFloor.seconds[command] });
+  }
+  for (const command of COMMAND_NAMES) out.push({ name: `API calls per item: ${command}, ${n} items${suffix}`, unit: "calls", samples: calls[command], goal: CALL_GOALS[command] });
+  if (state && floorState) {
+    const unexpected = state.keys.filter((k) => !EXPECTED_BOOKKEEPING.includes(k));
+    if (unexpected.length) log(`  note: state keys of the ${side.name} side that are neither fields nor known bookkeeping: ${unexpected.join(", ")}`);
+    out.push({ name: `state per resource, ${n} items${suffix}`, unit: "bytes", samples: [state.total], baselineSamples: [floorState.total] });
+    out.push({ name: `state per resource beyond its own fields, ${n} items${suffix}`, unit: "bytes", samples: [state.bookkeeping], goal: goals.atMost(2048, "bytes") });
+  }
+  return out;
 }
 
 /** Sizes from which the floor is also measured at our state size (a diagnostic: what state size alone costs the engine). */
@@ -104,28 +161,37 @@ export async function engineExperiments(emu: Emulator, sizes: number[], runs: nu
     const empty = () => ({ up: [], preview: [], refresh: [], destroy: [] });
     const ours: Side = { name: "ccluster", project: await project(emu, "ccluster", n), seconds: empty() };
     const floor: Side = { name: "no-op", project: await project(emu, "noop", n), seconds: empty() };
+    const pluginYaml: Side = { name: "plugin, YAML", project: await project(emu, "plugin-yaml", n), seconds: empty() };
+    const pluginNode: Side = { name: "plugin, Node.js", project: await project(emu, "plugin-nodejs", n), seconds: empty() };
+    const oursAll = [ours, pluginYaml, pluginNode];
     // No-op resources that keep as many bytes of state as ours: sized once ours is measured.
     const heavyFloor: Side | undefined = n >= STATE_FLOOR_FROM ? { name: "no-op, same state size", project: await project(emu, "noop", n), seconds: empty() } : undefined;
-    const sides = [ours, floor, ...(heavyFloor ? [heavyFloor] : [])];
-    const calls: Record<Command, number[]> = empty();
-    let state: Awaited<ReturnType<typeof stateSizes>> | undefined;
+    const sides = [ours, floor, pluginYaml, pluginNode, ...(heavyFloor ? [heavyFloor] : [])];
+    const calls = new Map(oursAll.map((side) => [side, empty() as Record<Command, number[]>]));
+    const states = new Map<Side, Awaited<ReturnType<typeof stateSizes>>>();
     let floorState: Awaited<ReturnType<typeof stateSizes>> | undefined;
     try {
       for (let r = 0; r < runs; r++) {
         for (const command of COMMAND_NAMES) {
           for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
-            if (side === heavyFloor && !state) continue; // sized after ours is measured, below
-            const before = side === ours ? await stats(emu) : 0;
+            if (side === heavyFloor && !states.has(ours)) continue; // sized after ours is measured, below
+            const counted = calls.get(side);
+            const before = counted ? await stats(emu) : 0;
             const seconds = await run(side, command);
             side.seconds[command].push(seconds);
-            const perItem = side === ours ? ((await stats(emu)) - before) / n : undefined;
-            if (perItem !== undefined) calls[command].push(perItem);
+            const perItem = counted ? ((await stats(emu)) - before) / n : undefined;
+            if (perItem !== undefined) counted![command].push(perItem);
             log(`  N=${n} run ${r + 1}/${runs} ${command} ${side.name}: ${seconds.toFixed(1)} s${perItem === undefined ? "" : `, ${perItem.toFixed(2)} calls/item`}`);
           }
           if (command === "up" && r === 0) {
-            state = await stateSizes(ours.project, "pulumi-nodejs:dynamic/ccluster:EnvironmentVariable");
+            for (const side of oursAll) states.set(side, await stateSizes(side.project, STATE_TYPE[side.name]!));
             floorState = await stateSizes(floor.project, "pulumi-nodejs:dynamic/bench:Noop");
-            log(`  N=${n} state per resource: ${state.total.toFixed(0)} bytes (${state.bookkeeping.toFixed(0)} not its own fields: ${state.keys.join(", ")}); no-op: ${floorState.total.toFixed(0)}`);
+            for (const side of oursAll) {
+              const s = states.get(side)!;
+              log(`  N=${n} state per resource, ${side.name}: ${s.total.toFixed(0)} bytes (${s.bookkeeping.toFixed(0)} not its own fields: ${s.keys.join(", ") || "none"})`);
+            }
+            log(`  N=${n} state per resource, no-op: ${floorState.total.toFixed(0)} bytes`);
+            const state = states.get(ours)!;
             if (heavyFloor) {
               // The filler sits in inputs and outputs, as the provider text does.
               await heavyFloor.project.stack.setConfig("ballast", { value: String(Math.max(0, Math.round((state.total - floorState.total) / 2))) });
@@ -138,22 +204,8 @@ export async function engineExperiments(emu: Emulator, sizes: number[], runs: nu
     } finally {
       await Promise.all(sides.map((side) => side.project.cleanup()));
     }
-    const cycle = (side: Side) => side.seconds.up.map((_, i) => COMMAND_NAMES.reduce((sum, c) => sum + side.seconds[c][i], 0));
-    const cycleGoal = n >= 500 ? goals.ratioAtMost(1.5) : n >= 200 ? goals.ratioAtMost(1.3) : undefined;
-    out.push({ name: `cycle (up+preview+refresh+destroy), ${n} items`, unit: "s", samples: cycle(ours), baselineSamples: cycle(floor), goal: cycleGoal });
-    if (heavyFloor) out.push({ name: `cycle, ${n} items, vs no-op of the same state size`, unit: "s", samples: cycle(ours), baselineSamples: cycle(heavyFloor) });
-    for (const command of COMMAND_NAMES) {
-      const goal = command === "preview" && n >= 200 ? goals.ratioAtMost(1.2) : undefined;
-      out.push({ name: `${command}, ${n} items`, unit: "s", samples: ours.seconds[command], baselineSamples: floor.seconds[command], goal });
-      if (heavyFloor) out.push({ name: `${command}, ${n} items, vs no-op of the same state size`, unit: "s", samples: ours.seconds[command], baselineSamples: heavyFloor.seconds[command] });
-    }
-    for (const command of COMMAND_NAMES) out.push({ name: `API calls per item: ${command}, ${n} items`, unit: "calls", samples: calls[command], goal: CALL_GOALS[command] });
-    if (state && floorState) {
-      const unexpected = state.keys.filter((k) => !EXPECTED_BOOKKEEPING.includes(k));
-      if (unexpected.length) log(`  note: state keys that are neither fields nor known bookkeeping: ${unexpected.join(", ")}`);
-      out.push({ name: `state per resource, ${n} items`, unit: "bytes", samples: [state.total], baselineSamples: [floorState.total] });
-      out.push({ name: `state per resource beyond its own fields, ${n} items`, unit: "bytes", samples: [state.bookkeeping], goal: goals.atMost(2048, "bytes") });
-    }
+    out.push(...sideRows(n, ours, floor, heavyFloor, calls.get(ours)!, states.get(ours), floorState, log));
+    for (const side of [pluginYaml, pluginNode]) out.push(...sideRows(n, side, floor, undefined, calls.get(side)!, states.get(side), floorState, log));
   }
   return out;
 }
