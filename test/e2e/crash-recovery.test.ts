@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { runPulumi } from "../harness/engine";
 import { admin, useEmulator } from "../support/emulator";
 import type { TestProject } from "../support/pulumi-project";
+import { Steps } from "../support/steps";
 import {
   leakedSecrets,
   platformHoldings,
@@ -70,7 +71,11 @@ describe.each([
   const resources = scaleResources(COUNT, secrets);
   const log: string[] = [];
   let project: TestProject;
-  let orphansAtKill: string[] = [];
+  // The recovery works on what the kill left; the last checks on the stack the recovery settled.
+  const steps = new Steps<{ orphansAtKill: string[]; recovered: true }>({
+    orphansAtKill: "the killed run leaves objects that its state does not record",
+    recovered: "after the documented recovery the platform holds exactly what the state records",
+  });
   const emu = useEmulator(); // a platform of its own for each kill point
 
   beforeAll(async () => {
@@ -93,13 +98,15 @@ describe.each([
     // The held writes now land, as a real platform finishes requests whose client has died.
     await admin(emu(), "PUT", "/faults", {});
     await waitUntil("the held writes have landed", async () => (await admin(emu(), "GET", "/stats")).inFlight === 0);
-    orphansAtKill = reconcile(await platformHoldings(emu()), await stateHoldings(project.stack)).orphans;
+    const orphansAtKill = steps.finished("orphansAtKill", reconcile(await platformHoldings(emu()), await stateHoldings(project.stack)).orphans);
     // The point of the test: without recovery these would be orphans.
     expect(orphansAtKill.length).toBeGreaterThan(0);
   });
 
   test("after the documented recovery the platform holds exactly what the state records", async () => {
+    const orphansAtKill = steps.after("orphansAtKill");
     const upOutput = await recover(project, log);
+    steps.finished("recovered", true);
     // Each leftover was found by its resource's create, removed, and the user told so.
     const removed = [...upOutput.matchAll(/removed \S+ "[^"]+" \(id ([^)]+)\), left on the platform by an interrupted create/g)].map((m) => m[1]);
     expect([...new Set(removed)].sort()).toEqual([...orphansAtKill].sort());
@@ -110,6 +117,7 @@ describe.each([
   });
 
   test("a preview then finds nothing to do, and destroy leaves nothing behind", async () => {
+    steps.after("recovered");
     const preview = await runPulumi(["preview", "--non-interactive", "--expect-no-changes"], { cwd: project.dir, env: project.env });
     log.push(preview.stdout, preview.stderr);
     expectSuccess("pulumi preview --expect-no-changes", preview);
