@@ -18,7 +18,6 @@ export default tseslint.config(
       "sdk/python/",
       "sdk/go/",
       "sdk/nodejs/",
-      "sdk/nodejs/",
       "bench/results/",
     ],
   },
