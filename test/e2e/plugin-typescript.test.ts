@@ -9,13 +9,12 @@
  * The plugin is loaded as the example says: `plugins.providers[].path` naming the package's
  * `plugin/` folder, which the engine starts through this project's Node.js language host.
  */
-import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { ensurePulumiEngine, runPulumi } from "../harness/engine";
 import { clientsFor, useEmulator } from "../support/emulator";
+import { buildNodeSdk, linkNodeSdk } from "../support/node-sdk";
 import { createTestProject, repoRoot, type TestProject } from "../support/pulumi-project";
 
 jest.setTimeout(300_000);
@@ -23,29 +22,13 @@ const emu = useEmulator();
 const scratch = mkdtempSync(join(tmpdir(), "plugin-ts-"));
 let project: TestProject;
 
-/** The generated SDK's npm name (schema.json's language.nodejs.packageName). */
-const sdkPackage: string = JSON.parse(readFileSync(join(repoRoot, "sdk", "nodejs", "package.json"), "utf8")).name;
 const registryPassword = "ts-plugin-registry-password-0001";
 /** Every secret the stack may hold, filled in as the tests learn them (outputs, emulator credentials). */
 const secrets = new Set<string>([registryPassword]);
 
-/** Builds sdk/nodejs as a user would (its dependencies linked from this repository instead of `npm install`): the package is its bin/ folder. */
-async function buildNodeSdk(): Promise<string> {
-  const sdk = join(scratch, "ccluster-sdk");
-  cpSync(join(repoRoot, "sdk", "nodejs"), sdk, { recursive: true });
-  mkdirSync(join(sdk, "node_modules", "@pulumi"), { recursive: true });
-  symlinkSync(join(repoRoot, "node_modules", "@pulumi", "pulumi"), join(sdk, "node_modules", "@pulumi", "pulumi"));
-  symlinkSync(join(repoRoot, "node_modules", "@types"), join(sdk, "node_modules", "@types"));
-  const tsc = join(repoRoot, "node_modules", "typescript", "bin", "tsc");
-  if (!existsSync(tsc)) throw new Error(`typescript is missing (${tsc}): run npm ci in ${repoRoot}`);
-  await promisify(execFile)(process.execPath, [tsc, "-p", sdk], { cwd: sdk });
-  cpSync(join(sdk, "package.json"), join(sdk, "bin", "package.json"));
-  return join(sdk, "bin");
-}
-
 beforeAll(async () => {
   ensurePulumiEngine();
-  const sdkBin = await buildNodeSdk();
+  const sdkBin = await buildNodeSdk(scratch);
   const i = emu().info;
   secrets.add(i.token).add(i.aigatewayServiceAccount.clientSecret);
   project = await createTestProject({
@@ -63,9 +46,7 @@ beforeAll(async () => {
       "ccluster-ts-plugin:ciToken": { value: i.token, secret: true },
     },
   });
-  const scope = join(project.dir, "node_modules", ...sdkPackage.split("/").slice(0, -1));
-  mkdirSync(scope, { recursive: true });
-  symlinkSync(sdkBin, join(project.dir, "node_modules", sdkPackage));
+  linkNodeSdk(project.dir, sdkBin);
 });
 afterAll(async () => {
   await project?.cleanup();
