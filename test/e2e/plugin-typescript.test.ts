@@ -4,17 +4,19 @@
  * SDK's own tsconfig, package.json copied into bin/) and run by the real engine against the
  * emulator: up, a preview with no changes, destroy. One of its resources names an explicit
  * `ccluster.Provider` whose credential is a secret input. No secret may reach the exported state
- * or the backend's files, neither the credentials' values nor the providers' settings.
+ * or the backend's files, neither the credentials' values nor the providers' settings. An explicit
+ * provider's settings are its own: one it leaves out comes from the environment, not from the
+ * stack's `ccluster:*` config.
  *
  * The plugin is loaded as the example says: `plugins.providers[].path` naming the package's
  * `plugin/` folder, which the engine starts through this project's Node.js language host.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensurePulumiEngine, runPulumi } from "../harness/engine";
 import { clientsFor, useEmulator } from "../support/emulator";
-import { buildNodeSdk, linkNodeSdk } from "../support/node-sdk";
+import { buildNodeSdk, linkNodeSdk, nodeSdkPackage } from "../support/node-sdk";
 import { createTestProject, repoRoot, type TestProject } from "../support/pulumi-project";
 
 jest.setTimeout(300_000);
@@ -118,4 +120,25 @@ test("destroy removes every credential and the .pem file", async () => {
   expect(await clients.serverless().list()).toEqual([]);
   expect(await clients.aigateway().listTokens("ts-gw")).toEqual([]);
   expect(existsSync(join(project.dir, "certs", "endpoint.pem"))).toBe(false);
+});
+
+test("an explicit provider's settings are its own: one without apiUrl takes CCLUSTER_API_URL, not the stack's ccluster:apiUrl", async () => {
+  writeFileSync(
+    join(project.dir, "index.ts"),
+    `import * as pulumi from "@pulumi/pulumi";
+import * as ccluster from "${nodeSdkPackage}";
+const config = new pulumi.Config();
+const noUrl = new ccluster.Provider("no-url", { token: config.requireSecret("ciToken") });
+new ccluster.BearerToken("elsewhere", {}, { provider: noUrl });
+`,
+  );
+  // Nothing listens on port 9; no retries, so the failure comes at once.
+  const env = { ...project.env, CCLUSTER_API_URL: "http://127.0.0.1:9", CCLUSTER_RETRY_TIMEOUT_SECONDS: "0" };
+  const up = await runPulumi(["up", "--yes", "--skip-preview", "--stack", "test", "--non-interactive", "--color=never"], { cwd: project.dir, env });
+  const output = up.stdout + up.stderr;
+  expect(up.code).not.toBe(0);
+  expect(output).toContain("[CCLUSTER_ERR_NETWORK]");
+  expect(output).toContain("127.0.0.1:9");
+  expect(await clientsFor(emu()).vault().list()).toEqual([]);
+  expect(leaked(output)).toEqual([]);
 });
