@@ -2,7 +2,7 @@
  * The provider plugin under the real engine, from a Pulumi YAML program (examples/yaml, every
  * kind) against the emulator, in order: up, a preview with no changes, `pulumi import --file` of
  * items made with the client (every vault kind) and the declarations that follow it (no changes),
- * refresh, destroy. No secret may reach the generated code, the exported state or the backend's
+ * an explicit `pulumi:providers:ccluster` resource with a resource on it, refresh, destroy. No secret may reach the generated code, the exported state or the backend's
  * files, not even a credential given as plain provider config that the schema marks secret.
  *
  * The plugin is loaded as examples/yaml says: `plugins.providers[].path` naming the package's
@@ -173,6 +173,28 @@ test("pulumi import --file of items made with the client: no secret in the gener
     importedRegistryPassword: { value: imported.registry, secret: true },
     importedCaPem: { value: ca.caCertificatePem },
   });
+  expect(changes((await project.stack.preview()).changeSummary)).toEqual({});
+});
+
+test("a pulumi:providers:ccluster resource with settings of its own: its token encrypted in state, the resource that names it made with them", async () => {
+  declare(
+    ["ciApiUrl", "ciToken"],
+    [
+      "  ciProvider: { type: pulumi:providers:ccluster, properties: { apiUrl: '${ciApiUrl}', token: '${ciToken}' } }",
+      "  ciEnv: { type: ccluster:index:EnvironmentVariable, properties: { key: CI_ONLY, value: ci }, options: { provider: '${ciProvider}' } }",
+    ],
+  );
+  await project.stack.setAllConfig({ ciApiUrl: { value: emu().info.apiUrl }, ciToken: { value: emu().info.token, secret: true } });
+  const up = await project.stack.up();
+  expect(changes(up.summary.resourceChanges)).toEqual({ create: 2 });
+  expect((await clientsFor(emu()).vault().list()).filter((i) => i.key === "CI_ONLY").length).toBe(1);
+  const texts = await stateTexts();
+  const resources: { urn: string; type: string; provider?: string; inputs: Record<string, unknown> }[] = JSON.parse(texts[0]).deployment.resources;
+  const provider = resources.find((r) => r.urn.endsWith("::ciProvider"))!;
+  expect(provider.type).toBe("pulumi:providers:ccluster");
+  expect(provider.inputs.token).toMatchObject({ ciphertext: expect.any(String) });
+  expect(resources.find((r) => r.urn.endsWith("::ciEnv"))!.provider).toMatch(/::pulumi:providers:ccluster::ciProvider::/);
+  expect(leaked(...texts)).toEqual([]);
   expect(changes((await project.stack.preview()).changeSummary)).toEqual({});
 });
 
