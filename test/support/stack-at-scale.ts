@@ -4,7 +4,7 @@
  * records. Used by the crash and fault e2e suites.
  */
 import { execFileSync, spawn } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
@@ -121,13 +121,45 @@ export function startPulumi(args: string[], project: TestProject): { done: Promi
   return {
     done,
     kill: () => {
-      try {
-        process.kill(-child.pid!, "SIGKILL");
-      } catch {
-        // already gone
+      // The engine starts its plugins in process groups of their own, so they are looked up
+      // first: killed with the engine, as a cancelled CI job kills the whole tree, they do not
+      // outlive the test.
+      const plugins = descendantsOf(child.pid!);
+      for (const target of [-child.pid!, ...plugins]) {
+        try {
+          process.kill(target, "SIGKILL");
+        } catch {
+          // already gone
+        }
       }
     },
   };
+}
+
+/** Every process below `pid` (children, their children, ...), read from /proc. */
+function descendantsOf(pid: number): number[] {
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/<pid>/stat: "pid (command) state ppid ..."; the command may hold spaces or parentheses.
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // the process ended while the table was read
+    }
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const parent = queue.shift()!;
+    for (const [child, itsParent] of parentOf) {
+      if (itsParent !== parent) continue;
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
 }
 
 /** Waits until `predicate` holds, polling; fails with `what` after `timeoutMs`. */
