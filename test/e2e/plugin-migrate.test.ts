@@ -13,9 +13,10 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensurePulumiEngine, runPulumi, type PulumiRun } from "../harness/engine";
+import { ensurePulumiEngine } from "../harness/engine";
 import { clientsFor, useEmulator } from "../support/emulator";
 import { buildNodeSdk, linkNodeSdk, nodeSdkPackage } from "../support/node-sdk";
+import { changes, pulumiOn } from "../support/plugin-stack";
 import { createTestProject, repoRoot, type TestProject } from "../support/pulumi-project";
 
 jest.setTimeout(300_000);
@@ -74,14 +75,8 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function pulumi(args: string[]): Promise<PulumiRun & { output: string }> {
-  const run = await runPulumi([...args, "--stack", "test", "--non-interactive", "--color=never"], { cwd: project.dir, env: project.env });
-  return { ...run, output: run.stdout + run.stderr };
-}
+const pulumi = (args: string[]) => pulumiOn(project, args);
 const program = (text: string) => writeFileSync(join(project.dir, "index.ts"), text);
-function changes(summary: Record<string, number | undefined> | undefined): Record<string, number | undefined> {
-  return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && n));
-}
 async function vaultItems(): Promise<[string, number][]> {
   return (await clientsFor(emu()).vault().list()).map((i) => [i.key, i.id] as [string, number]).sort();
 }

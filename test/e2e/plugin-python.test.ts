@@ -5,12 +5,13 @@
  * against the emulator: up, a preview with no changes, refresh, destroy.
  */
 import { execFile } from "node:child_process";
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import { createTempBackend, ensurePulumiEngine, PULUMI_SDK_VERSION, type TempBackend } from "../harness/engine";
 import { clientsFor, useEmulator } from "../support/emulator";
+import { changes, leakedFrom, listFiles, pluginConfigFor } from "../support/plugin-stack";
 import { repoRoot } from "../support/pulumi-project";
 
 jest.setTimeout(600_000);
@@ -82,24 +83,12 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Only what a change summary would do beyond "same". */
-function changes(summary: Record<string, number | undefined>): Record<string, number | undefined> {
-  return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && n));
-}
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
-}
-
 test("up makes every kind from Python, a preview has no changes, refresh finds them as they are, destroy removes them", async () => {
   const i = emu().info;
   const sshKey = join(scratch, "deploy");
   await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", sshKey]);
   const up = await step("up", {
-    "ccluster:apiUrl": { value: i.apiUrl },
-    "ccluster:token": { value: i.token, secret: true },
-    "ccluster:aigatewayApiUrl": { value: i.aigatewayUrl },
-    "ccluster:aigatewayClientId": { value: i.aigatewayServiceAccount.clientId },
-    "ccluster:aigatewayClientSecret": { value: i.aigatewayServiceAccount.clientSecret, secret: true },
+    ...pluginConfigFor(emu()),
     "ccluster-python:registryPassword": { value: registryPassword, secret: true },
     "ccluster-python:hfToken": { value: hfToken, secret: true },
     "ccluster-python:sshPublicKey": { value: readFileSync(`${sshKey}.pub`, "utf8").trim() },
@@ -119,7 +108,7 @@ test("up makes every kind from Python, a preview has no changes, refresh finds t
   // The state holds the secrets only encrypted.
   const secrets = [registryPassword, hfToken, i.token, i.aigatewayServiceAccount.clientSecret, up.outputs.deployment.value.endpoint_bearer_token, up.outputs.serverlessApiKey.value, up.outputs.gatewayToken.value];
   const state = listFiles(backend.dir).map((f) => readFileSync(f, "utf8"));
-  expect(secrets.filter((s) => state.some((t) => t.includes(s)))).toEqual([]);
+  expect(leakedFrom(secrets, state)).toEqual([]);
 
   expect(changes((await step("preview")).changes)).toEqual({});
   expect(changes((await step("refresh")).changes)).toEqual({});

@@ -11,12 +11,13 @@
  * The plugin is loaded as the example says: `plugins.providers[].path` naming the package's
  * `plugin/` folder, which the engine starts through this project's Node.js language host.
  */
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensurePulumiEngine, runPulumi } from "../harness/engine";
 import { clientsFor, useEmulator } from "../support/emulator";
 import { buildNodeSdk, linkNodeSdk, nodeSdkPackage } from "../support/node-sdk";
+import { changes, leakedFrom, pluginConfigFor, stateTexts as stateTextsOf } from "../support/plugin-stack";
 import { createTestProject, repoRoot, type TestProject } from "../support/pulumi-project";
 
 jest.setTimeout(300_000);
@@ -36,11 +37,7 @@ beforeAll(async () => {
   project = await createTestProject({
     source: join(repoRoot, "examples", "typescript-plugin"),
     config: {
-      "ccluster:apiUrl": { value: i.apiUrl },
-      "ccluster:token": { value: i.token, secret: true },
-      "ccluster:aigatewayApiUrl": { value: i.aigatewayUrl },
-      "ccluster:aigatewayClientId": { value: i.aigatewayServiceAccount.clientId },
-      "ccluster:aigatewayClientSecret": { value: i.aigatewayServiceAccount.clientSecret, secret: true },
+      ...pluginConfigFor(emu()),
       "ccluster-ts-plugin:registryPassword": { value: registryPassword, secret: true },
       "ccluster-ts-plugin:gateway": { value: "ts-gw" },
       // The explicit provider's settings, from the program's own config.
@@ -55,22 +52,8 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Only what a change summary would do beyond "same". */
-function changes(summary: Record<string, number | undefined> | undefined): Record<string, number | undefined> {
-  return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && n));
-}
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
-}
-const leaked = (...texts: string[]) => [...secrets].filter((s) => texts.some((t) => t.includes(s)));
-/** The CLI's export, and every file of the backend but the update history's record of the stack config (as the user set it). */
-async function stateTexts(): Promise<string[]> {
-  const exported = await runPulumi(["stack", "export", "--stack", "test", "--non-interactive"], { cwd: project.dir, env: project.env });
-  expect(exported.code).toBe(0);
-  const backend = listFiles(project.env.PULUMI_BACKEND_URL.replace("file://", ""));
-  const withoutConfig = (f: string) => (f.endsWith(".history.json") ? JSON.stringify({ ...JSON.parse(readFileSync(f, "utf8")), config: undefined }) : readFileSync(f, "utf8"));
-  return [exported.stdout, ...backend.map(withoutConfig)];
-}
+const leaked = (...texts: string[]) => leakedFrom(secrets, texts);
+const stateTexts = () => stateTextsOf(project);
 
 test("up makes the credentials from TypeScript on the generated SDK, one through an explicit provider, and a preview finds nothing to do", async () => {
   const up = await project.stack.up();

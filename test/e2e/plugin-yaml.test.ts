@@ -10,13 +10,14 @@
  * through this project's Node.js language host.
  */
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import { generateCertificates } from "../../provider/certificates";
-import { ensurePulumiEngine, runPulumi, type PulumiRun } from "../harness/engine";
+import { ensurePulumiEngine } from "../harness/engine";
 import { clientsFor, useEmulator } from "../support/emulator";
+import { changes, leakedFrom, listFiles, pluginConfigFor, pulumiOn, stateTexts as stateTextsOf } from "../support/plugin-stack";
 import { createTestProject, repoRoot, type TestProject } from "../support/pulumi-project";
 
 jest.setTimeout(300_000);
@@ -42,12 +43,8 @@ beforeAll(async () => {
   project = await createTestProject({
     source: join(repoRoot, "examples", "yaml"),
     config: {
-      "ccluster:apiUrl": { value: i.apiUrl },
-      "ccluster:token": { value: i.token, secret: true },
-      "ccluster:aigatewayApiUrl": { value: i.aigatewayUrl },
-      "ccluster:aigatewayClientId": { value: i.aigatewayServiceAccount.clientId },
-      // Plain on purpose: the schema marks it secret, so the state must still hold it encrypted.
-      "ccluster:aigatewayClientSecret": { value: i.aigatewayServiceAccount.clientSecret },
+      // The gateway's client secret plain on purpose: the schema marks it secret, so the state must still hold it encrypted.
+      ...pluginConfigFor(emu(), { plainGatewaySecret: true }),
       "ccluster-yaml:registryPassword": { value: registryPassword, secret: true },
       "ccluster-yaml:hfToken": { value: hfToken, secret: true },
       "ccluster-yaml:sshPublicKey": { value: readFileSync(`${sshKey}.pub`, "utf8").trim() },
@@ -60,31 +57,11 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-async function pulumi(args: string[]): Promise<PulumiRun & { output: string }> {
-  const run = await runPulumi([...args, "--stack", "test", "--non-interactive", "--color=never"], { cwd: project.dir, env: project.env });
-  return { ...run, output: run.stdout + run.stderr };
-}
-/** Only what a change summary would do beyond "same". */
-function changes(summary: Record<string, number | undefined> | undefined): Record<string, number | undefined> {
-  return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && n));
-}
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
-}
+const pulumi = (args: string[]) => pulumiOn(project, args);
 /** The secrets that appear in any of the texts. */
-const leaked = (...texts: string[]) => [...secrets].filter((s) => texts.some((t) => t.includes(s)));
-/**
- * The CLI's export as a user runs it, and every file of the backend. The update history records
- * the stack config as it was set (as Pulumi.<stack>.yaml does): that record is left out here and
- * looked at by itself.
- */
-async function stateTexts(): Promise<string[]> {
-  const exported = await pulumi(["stack", "export"]);
-  expect(exported.code).toBe(0);
-  const backend = listFiles(project.env.PULUMI_BACKEND_URL.replace("file://", ""));
-  const withoutConfig = (f: string) => (f.endsWith(".history.json") ? JSON.stringify({ ...JSON.parse(readFileSync(f, "utf8")), config: undefined }) : readFileSync(f, "utf8"));
-  return [exported.stdout, ...backend.map(withoutConfig)];
-}
+const leaked = (...texts: string[]) => leakedFrom(secrets, texts);
+/** The export and the backend's files, without the history's record of the stack config (looked at by itself). */
+const stateTexts = () => stateTextsOf(project);
 
 test("up makes every kind from YAML, and a preview finds nothing to do", async () => {
   const up = await project.stack.up();
