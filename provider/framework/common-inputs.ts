@@ -53,7 +53,7 @@ export const vaultItemInputs = {
 export const vaultItemOutputs = {
   itemId: { type: "number", description: "The vault item's id on the platform." },
   createdAt: { type: "string", description: "When this credential was created (ISO 8601); rotation counts from here." },
-  expiresAt: { type: "string", description: "When `rotationDays` will replace it (ISO 8601), if set." },
+  expiresAt: { type: "string", sdkType: "string | undefined", description: "When `rotationDays` will replace it (ISO 8601), if set." },
 } as const;
 
 export const rotationOutputs = {

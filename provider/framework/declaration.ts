@@ -16,6 +16,11 @@ export interface OutputDeclaration {
   type: OutputType;
   description: string;
   secret?: boolean;
+  /**
+   * The member's type in `sdk/resources.ts` when `type` does not say it all: an output that may be
+   * absent (`"string | undefined"`), an object's fields. Absent: `type` as it is.
+   */
+  sdkType?: string;
 }
 
 /** What an operation gets: the clients and the clock (tests may move it). */
@@ -90,6 +95,8 @@ export interface KindDeclaration<S extends z.ZodObject = z.ZodObject, N = Checke
   typeName: string;
   /** One paragraph for the docs. */
   description: string;
+  /** A program's lines that declare one, for the SDK class's TSDoc (`@example`). */
+  example: string;
   inputs: S;
   /** Inputs whose change replaces the resource. */
   replaceOnChange: readonly string[];

@@ -19,6 +19,10 @@ export const bearerToken = defineKind({
   typeName: "BearerToken",
   description:
     "A bearer token that dedicated endpoints accept in `Authorization: Bearer` (deployment field `endpoint_bearer_token`). Generated from 256+ bits of a CSPRNG unless you bring one.",
+  example: [
+    'const token = new ccluster.BearerToken("inference", { rotationDays: 30 });',
+    'export const endpointBearerToken = token.value; // secret',
+  ].join("\n"),
   platformObject: "vault item, type `bearer_tokens`",
   inputs,
   replaceOnChange: ["key", "visibility", "length"],

@@ -35,9 +35,9 @@ type Inputs = z.output<typeof inputs>;
 const certificateOutputs = {
   ...vaultItemOutputs,
   caCertificatePem: { type: "string", description: "The CA certificate PEM kept in the vault: what the endpoint trusts (`endpoint_certificate_authority`)." },
-  clientCertificatePem: { type: "string", description: "The client certificate PEM (generated certificates only)." },
-  clientPrivateKeyPem: { type: "string", secret: true, description: "The client private key, unencrypted PKCS#8 PEM." },
-  combinedPem: { type: "string", secret: true, description: "Exactly the platform's `<name>.pem`: client private key, then client certificate. Write it with `PemFile`." },
+  clientCertificatePem: { type: "string", sdkType: "string | undefined", description: "The client certificate PEM (generated certificates only)." },
+  clientPrivateKeyPem: { type: "string", sdkType: "string | undefined", secret: true, description: "The client private key, unencrypted PKCS#8 PEM." },
+  combinedPem: { type: "string", sdkType: "string | undefined", secret: true, description: "Exactly the platform's `<name>.pem`: client private key, then client certificate. Write it with `PemFile`." },
   notBefore: { type: "string", description: "Start of validity (ISO 8601)." },
   notAfter: { type: "string", description: "End of validity (ISO 8601)." },
   fingerprintSha256: { type: "string", description: "SHA-256 fingerprint of the client certificate (of the CA when you brought your own)." },
@@ -66,6 +66,10 @@ export const certificate = defineKind({
   typeName: "Certificate",
   description:
     "A certificate for mTLS private endpoints, made like the platform's CLI makes it: a CA (kept in the vault, type `certificates`, and trusted by the endpoint) and a client certificate and key issued by it, output as the platform's `<name>.pem`. Or bring your own CA.",
+  example: [
+    'const cert = new ccluster.Certificate("my-endpoint", { validityDays: 365, earlyRenewalDays: 30 });',
+    'new ccluster.PemFile("my-endpoint-pem", { certificate: cert, path: "certs/my-endpoint.pem" });',
+  ].join("\n"),
   platformObject: "vault item, type `certificates` (value: the CA certificate PEM)",
   inputs,
   replaceOnChange: ["key", "visibility", "algorithm", "validityDays", "domain", "caCertificatePem"],

@@ -20,6 +20,7 @@ export const environmentVariable = defineKind({
   module: "ccluster",
   typeName: "EnvironmentVariable",
   description: "An environment variable that deployments receive (deployment field `env_vars`). For credentials use a dedicated kind instead; the policy pack checks this.",
+  example: 'new ccluster.EnvironmentVariable("log-level", { key: "LOG_LEVEL", value: "info" });',
   platformObject: "vault item, type `env_vars`",
   inputs,
   replaceOnChange: ["key", "visibility"],

@@ -19,6 +19,7 @@ export const huggingFaceToken = defineKind({
   module: "ccluster",
   typeName: "HuggingFaceToken",
   description: "A Hugging Face access token that deployments use to pull gated models (deployment field `hf_token`).",
+  example: 'const hf = new ccluster.HuggingFaceToken("hf", { value: config.requireSecret("hfToken"), rotationDays: 90 });',
   platformObject: "vault item, type `access_tokens`",
   inputs,
   replaceOnChange: ["key", "visibility"],

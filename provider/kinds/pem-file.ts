@@ -65,6 +65,10 @@ export const pemFile = defineKind({
   typeName: "PemFile",
   description:
     "Writes a certificate bundle to a `.pem` file (mode 0600, folders 0700, atomically). A missing or edited file is drift that `preview` shows and `up` repairs; `destroy` removes only the file it wrote. State keeps a SHA-256 of the content, never the content.",
+  example: [
+    'new ccluster.PemFile("client-pem", { certificate: cert, path: "certs/my-endpoint.pem" });',
+    'new ccluster.PemFile("ca-pem", { certificate: cert, contents: "ca", path: "certs/ca.pem" });',
+  ].join("\n"),
   platformObject: "a local file",
   inputs,
   replaceOnChange: ["path"],

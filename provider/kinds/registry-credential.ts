@@ -32,6 +32,7 @@ export const registryCredential = defineKind({
   typeName: "RegistryCredential",
   description:
     "Credentials for pulling private images (deployment field `image_pull_secret_credentials`): Docker Hub, Amazon ECR, Google Artifact Registry, Azure Container Registry or any Docker-compatible registry.",
+  example: 'new ccluster.RegistryCredential("ecr", { username: "AWS", password: ecrPassword, imageUrl: "123456789012.dkr.ecr.us-east-1.amazonaws.com/llm:1" });',
   platformObject: "vault item, type `registry_credentials` (value: JSON `{username, password, server}`, assumed)",
   inputs,
   replaceOnChange: ["key", "visibility"],
@@ -40,7 +41,7 @@ export const registryCredential = defineKind({
     ...vaultItemOutputs,
     registry: { type: "string", description: "Detected registry: `dockerhub`, `ecr`, `artifact-registry`, `acr` or `docker`." },
     registryServer: { type: "string", description: "The registry host the stored credential is for: `server`, or the one detected from `imageUrl` (Docker Hub's `docker.io` when neither is given)." },
-    imagePullSecretCredentials: { type: "object", secret: true, description: "`{username, password}` for the deployment field `image_pull_secret_credentials`." },
+    imagePullSecretCredentials: { type: "object", sdkType: "{ username: string; password: string }", secret: true, description: "`{username, password}` for the deployment field `image_pull_secret_credentials`." },
   },
   autoName: { property: "key", style: "kebab" },
   deleteBeforeReplace: "when-same-key",

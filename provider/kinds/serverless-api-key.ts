@@ -24,13 +24,14 @@ export const serverlessApiKey = defineKind({
   typeName: "ServerlessApiKey",
   description:
     "An API key for the platform's serverless endpoints (bearer tokens do not work there, and these keys do not work on dedicated endpoints). The secret exists only at creation and is output as a secret; if the platform does not return it, `key` is absent and `keyReturned` is false.",
+  example: 'const key = new ccluster.ServerlessApiKey("batch", { rotationDays: 30 });',
   platformObject: "`/credentials/api-key`",
   inputs,
   replaceOnChange: ["name"],
   secretInputs: [],
   outputs: {
     apiKeyId: { type: "string", description: "The key's id on the platform." },
-    key: { type: "string", secret: true, description: "The API key itself (only known to the stack that created it)." },
+    key: { type: "string", sdkType: "string | undefined", secret: true, description: "The API key itself (only known to the stack that created it)." },
     keyReturned: { type: "boolean", description: "Whether the platform returned the secret at creation." },
     ...rotationOutputs,
   },

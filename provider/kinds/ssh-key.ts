@@ -27,6 +27,7 @@ export const sshKey = defineKind({
   module: "ccluster",
   typeName: "SshKey",
   description: "An SSH public key that deployments install (deployment field `ssh_public_key`). The key is parsed: ed25519, ECDSA, or RSA of at least 2048 bits.",
+  example: 'new ccluster.SshKey("laptop", { publicKey: fs.readFileSync(`${os.homedir()}/.ssh/id_ed25519.pub`, "utf8") });',
   platformObject: "vault item, type `ssh_keys`",
   inputs,
   replaceOnChange: ["key", "visibility"],

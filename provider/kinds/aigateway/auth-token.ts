@@ -84,6 +84,7 @@ export const authToken = defineKind({
   typeName: "AuthToken",
   description:
     "An authentication token for one AI gateway (`Authorization: Bearer` or, on an authenticated gateway, `cf-aig-authorization: Bearer`). The secret is shown only at creation and is output as a secret; a lost create answer never leaves an orphaned token.",
+  example: 'const t = new ccluster.aigateway.AuthToken("team-a", { gateway: "prod-gateway", rotationDays: 30 });',
   platformObject: "AI gateway token (management paths assumed)",
   inputs,
   replaceOnChange: ["gateway", "name"],
