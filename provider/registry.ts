@@ -1,6 +1,6 @@
 /**
  * Every resource kind, in one list. Adding a kind means: its file in `kinds/`, one line here,
- * its SDK class, its lifecycle test and its example.
+ * its class's export from the SDK (`npm run docs` generates the class), its lifecycle test and its example.
  */
 import { ProviderError, ProviderErrorCodes } from "./errors";
 import type { KindDeclaration } from "./framework/declaration";

@@ -1,8 +1,9 @@
 /**
  * Generates schema.json and the README's resource, configuration and error-code tables from the
  * one declaration per kind (provider/kinds), the settings table (provider/client/settings) and
- * the error catalogue (provider/errors.ts).
- * `npm run docs` writes them; test/unit/docs.test.ts fails when the checked-in copies drift.
+ * the error catalogue (provider/errors.ts), and writes the SDK's generated files (sdk/args.ts,
+ * sdk/kinds.ts, sdk/resources.ts: see scripts/sdk-args.ts, sdk-kinds.ts and sdk-resources.ts).
+ * `npm run docs` writes them; test/unit/docs.test.ts and test/unit/sdk-kinds.test.ts fail when the checked-in copies drift.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -13,6 +14,7 @@ import { pluginSettings } from "../provider/plugin/config";
 import { kinds } from "../provider/registry";
 import { renderSdkArgs } from "./sdk-args";
 import { renderSdkKinds } from "./sdk-kinds";
+import { renderSdkResources } from "./sdk-resources";
 
 /** The repository root, whether this runs from scripts/ (ts) or dist/scripts/ (js). */
 function findRoot(dir: string): string {
@@ -187,6 +189,7 @@ export const docFiles = {
   readme: join(root, "README.md"),
   sdkArgs: join(root, "sdk", "args.ts"),
   sdkKinds: join(root, "sdk", "kinds.ts"),
+  sdkResources: join(root, "sdk", "resources.ts"),
 };
 
 if (require.main === module) {
@@ -194,5 +197,6 @@ if (require.main === module) {
   writeFileSync(docFiles.readme, renderReadme(readFileSync(docFiles.readme, "utf8")));
   writeFileSync(docFiles.sdkArgs, renderSdkArgs());
   writeFileSync(docFiles.sdkKinds, renderSdkKinds());
-  console.log("wrote schema.json, README.md's generated tables, sdk/args.ts and sdk/kinds.ts");
+  writeFileSync(docFiles.sdkResources, renderSdkResources());
+  console.log("wrote schema.json, README.md's generated tables, sdk/args.ts, sdk/kinds.ts and sdk/resources.ts");
 }

@@ -24,7 +24,7 @@ import type { Certificate } from "../sdk/resources";
 type JsonSchema = { type?: string; description?: string; enum?: unknown[]; const?: unknown; default?: unknown; additionalProperties?: JsonSchema | boolean };
 
 /** The TypeScript type of a JSON-schema property (as zod's `toJSONSchema` writes the declarations). */
-function tsType(p: JsonSchema, where: string): string {
+export function tsType(p: JsonSchema, where: string): string {
   if (p.enum) return p.enum.map((e) => JSON.stringify(e)).join(" | ");
   if (p.const !== undefined) return JSON.stringify(p.const);
   switch (p.type) {
@@ -42,25 +42,43 @@ function tsType(p: JsonSchema, where: string): string {
   throw new Error(`${where}: no TypeScript type for the JSON schema ${JSON.stringify(p)}`);
 }
 
-/** One TSDoc block, indented by two spaces. */
-function tsdoc(lines: string[]): string[] {
+/** One TSDoc block, indented by two spaces (a member's) unless told. */
+export function tsdoc(lines: string[], indent = "  "): string[] {
   const text = lines.filter(Boolean).map((l) => l.replace(/\*\//g, "*\\/"));
-  return ["  /**", ...text.map((l) => `   * ${l}`), "   */"];
+  return [`${indent}/**`, ...text.map((l) => `${indent} * ${l}`), `${indent} */`];
+}
+
+/** A kind's inputs as JSON schema (zod's `toJSONSchema`), as a program gives them. */
+export function inputJsonSchema(d: Pick<KindDeclaration, "inputs">): { properties: Record<string, JsonSchema>; required?: string[] } {
+  return z.toJSONSchema(d.inputs, { io: "input", unrepresentable: "any" }) as { properties: Record<string, JsonSchema>; required?: string[] };
+}
+
+/** The properties of a kind's Args: its inputs but the internal ones, each optional unless required and without an SDK-only alternative. */
+function argsProperties(d: KindDeclaration): { name: string; p: JsonSchema; optional: boolean; insteadOf: string[] }[] {
+  const js = inputJsonSchema(d);
+  return Object.entries(js.properties)
+    .filter(([, p]) => !p.description?.startsWith("@internal"))
+    .map(([name, p]) => {
+      const insteadOf = Object.entries(d.sdkAlternatives ?? {})
+        .filter(([, a]) => a.instead === name)
+        .map(([alt]) => `\`${alt}\``);
+      return { name, p, optional: insteadOf.length > 0 || !(js.required ?? []).includes(name), insteadOf };
+    });
+}
+
+/** Whether a program may leave out a kind's Args altogether (`= {}`): none of its properties is required. */
+export function argsMayBeOmitted(d: KindDeclaration): boolean {
+  return argsProperties(d).every((a) => a.optional);
 }
 
 /** The Args interface of one kind. */
 function argsInterface(d: KindDeclaration): string[] {
-  const js = z.toJSONSchema(d.inputs, { io: "input", unrepresentable: "any" }) as { properties: Record<string, JsonSchema>; required?: string[] };
-  const alternatives = Object.entries(d.sdkAlternatives ?? {});
   const cls = d.module === "ccluster" ? d.typeName : `${d.module}.${d.typeName}`;
   const out = [`/** The inputs of \`${cls}\`. */`, `export interface ${d.typeName}Args {`];
-  for (const [name, alt] of alternatives) {
+  for (const [name, alt] of Object.entries(d.sdkAlternatives ?? {})) {
     out.push(...tsdoc([alt.description]), `  ${name}?: ${alt.sdkType};`);
   }
-  for (const [name, p] of Object.entries(js.properties)) {
-    if (p.description?.startsWith("@internal")) continue;
-    const insteadOf = alternatives.filter(([, a]) => a.instead === name).map(([alt]) => `\`${alt}\``);
-    const optional = insteadOf.length > 0 || !(js.required ?? []).includes(name);
+  for (const { name, p, optional, insteadOf } of argsProperties(d)) {
     const notes = [
       p.description ?? "",
       insteadOf.length ? `Give this or ${insteadOf.join(" or ")}.` : "",

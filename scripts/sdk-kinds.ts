@@ -10,7 +10,7 @@ import { secretOutputNames, type KindDeclaration } from "../provider/framework/d
 import { kinds } from "../provider/registry";
 
 /** The name the kind's declaration is exported under (`bearerToken`), which the SDK keeps. */
-const variableName = (d: KindDeclaration) => d.typeName[0].toLowerCase() + d.typeName.slice(1);
+export const variableName = (d: KindDeclaration) => d.typeName[0].toLowerCase() + d.typeName.slice(1);
 
 /**
  * Whether an input has a value in state when the program does not give it: required, defaulted,
@@ -18,17 +18,22 @@ const variableName = (d: KindDeclaration) => d.typeName[0].toLowerCase() + d.typ
  * names them because they are given: declaring them regardless would only add to the
  * per-property promises @pulumi/pulumi makes for every resource.
  */
-function presentUngiven(d: KindDeclaration, name: string): boolean {
+function presentUngiven(d: Pick<KindDeclaration, "inputs" | "autoName">, name: string): boolean {
   if (name === d.autoName?.property) return true;
   const parsed = (d.inputs.shape as Record<string, z.ZodType>)[name].safeParse(undefined);
   return !parsed.success || parsed.data !== undefined;
 }
 
-function sdkKind(d: KindDeclaration): string {
+/** The properties the resource object exposes besides the inputs given: the inputs that have a value when not given, then the outputs. */
+export function sdkProperties(d: Pick<KindDeclaration, "inputs" | "autoName" | "outputs">): string[] {
   // Inputs are outputs too (an auto-named `key` is only known after check); the auto-name's
   // prefix is the SDK's own to set.
   const inputs = Object.keys(d.inputs.shape).filter((p) => p !== "autoNamePrefix" && presentUngiven(d, p));
-  const properties = [...new Set([...inputs, ...Object.keys(d.outputs)])];
+  return [...new Set([...inputs, ...Object.keys(d.outputs)])];
+}
+
+function sdkKind(d: KindDeclaration): string {
+  const properties = sdkProperties(d);
   const list = (names: readonly string[]) => `[${names.map((n) => JSON.stringify(n)).join(", ")}]`;
   return [
     `export const ${variableName(d)}: SdkKind = {`,

@@ -6,7 +6,10 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { renderSdkKinds } from "../../scripts/sdk-kinds";
+import { secretOutputNames } from "../../provider/framework/declaration";
+import { kinds } from "../../provider/registry";
+import { renderSdkKinds, sdkProperties } from "../../scripts/sdk-kinds";
+import { renderSdkResources } from "../../scripts/sdk-resources";
 
 const root = join(__dirname, "..", "..");
 
@@ -14,9 +17,43 @@ test("sdk/kinds.ts is what the declarations generate (run `npm run docs` after c
   expect(readFileSync(join(root, "sdk", "kinds.ts"), "utf8")).toBe(renderSdkKinds());
 });
 
+test("sdk/resources.ts is what the declarations generate (run `npm run docs` after changing a kind)", () => {
+  expect(readFileSync(join(root, "sdk", "resources.ts"), "utf8")).toBe(renderSdkResources());
+});
+
+/** Each class of sdk/resources.ts: its base and its members (`declare readonly x: pulumi.Output<...>`), with the TSDoc above each, those it inherits included. */
+function classesOfSource(): Map<string, { base: string; members: Map<string, string> }> {
+  const source = readFileSync(join(root, "sdk", "resources.ts"), "utf8");
+  const classes = new Map<string, { base: string; members: Map<string, string> }>();
+  for (const [, name, base, body] of source.matchAll(/export (?:abstract )?class (\w+) extends ([\w.]+) \{([\s\S]*?)\n\}/g)) {
+    const members = new Map(classes.get(base)?.members);
+    // A member's TSDoc is the block right above it (none: the empty string).
+    for (const [, doc, member] of body.matchAll(/(?:\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*)?declare readonly (\w+): pulumi\.Output/g)) {
+      members.set(member, (doc ?? "").replace(/^\s*\* ?/gm, "").replace(/\s+/g, " ").trim());
+    }
+    classes.set(name, { base, members });
+  }
+  return classes;
+}
+
+test("every class in sdk/resources.ts declares exactly its kind's properties (but a hash-only input), each with TSDoc that says Secret. exactly for the secret ones", () => {
+  const classes = classesOfSource();
+  expect([...classes.keys()].filter((c) => c !== "VaultItemResource").sort()).toEqual(kinds.map((d) => d.typeName).sort());
+  for (const d of kinds) {
+    const members = classes.get(d.typeName)!.members;
+    const expected = sdkProperties(d).filter((p) => !d.storeHashOnly?.includes(p));
+    expect({ [d.typeName]: [...members.keys()].sort() }).toEqual({ [d.typeName]: expected.sort() });
+    const secrets = secretOutputNames(d);
+    for (const [member, doc] of members) {
+      expect({ [`${d.typeName}.${member}`]: doc.length > 0 }).toEqual({ [`${d.typeName}.${member}`]: true });
+      expect({ [`${d.typeName}.${member}`]: /\bSecret\./.test(doc) }).toEqual({ [`${d.typeName}.${member}`]: secrets.includes(member) });
+    }
+  }
+});
+
 test("loading the SDK loads no HTTP client, no zod and no provider code; a lookup loads them when it runs", () => {
   const built = join(root, "dist", "sdk", "index.js");
-  for (const source of ["index.ts", "resources.ts", "base.ts", "kinds.ts", "lookups.ts"]) {
+  for (const source of ["index.ts", "resources.ts", "sdk-alternatives.ts", "base.ts", "kinds.ts", "lookups.ts"]) {
     if (statSync(join(root, "sdk", source)).mtimeMs > statSync(built).mtimeMs) throw new Error(`dist/ is older than sdk/${source}: run \`npm run build\``);
   }
   const script = `
