@@ -3,20 +3,22 @@
  * token), so that no attempt leaves a live credential behind that nobody holds the secret of.
  *
  * A create is never repeated blindly. After an attempt whose answer was lost (the connection
- * broke, a 5xx), what that attempt may have made is looked for and removed before the next try.
+ * broke, a 5xx), what that attempt may have made is looked for and removed before the next try;
+ * the tries go on, with the client's backoff, until its time budget is spent (retry.ts).
  * An attempt that timed out (or met a gateway timeout) may still land later, after the retry
  * succeeded: then the caller waits, up to `lateLandingMs`, for those late objects and removes
  * them too. On final failure, strays found are removed before the error is thrown.
  */
 import { isUncertainFailure, type PlatformError } from "./errors";
+import type { RetrySchedule } from "./retry";
 
 export interface CreateOnceSteps<T extends { id: string }> {
   create: () => Promise<T>;
   /** Ids of objects an attempt of this call may have made (never objects that existed before it). */
   findStrays: () => Promise<string[]>;
   remove: (id: string) => Promise<unknown>;
-  /** Attempts in all (default 3). */
-  attempts?: number;
+  /** When to try again, and when to give up (the client's policy: backoff within a time budget). */
+  retry: RetrySchedule;
   /** How long a timed-out request may still take to land on the platform. */
   lateLandingMs: number;
   /** Poll interval while waiting for late landings (default 250 ms). */
@@ -36,7 +38,6 @@ function mayLandLater(e: unknown): boolean {
 }
 
 export async function createOnce<T extends { id: string }>(steps: CreateOnceSteps<T>): Promise<T> {
-  const attempts = steps.attempts ?? 3;
   let pendingLate = 0; // attempts that may still land, not yet found and removed
   const removeStrays = async (keep?: string) => {
     for (const id of await steps.findStrays()) {
@@ -45,7 +46,7 @@ export async function createOnce<T extends { id: string }>(steps: CreateOnceStep
       pendingLate = Math.max(0, pendingLate - 1);
     }
   };
-  for (let attempt = 1; ; attempt++) {
+  for (;;) {
     try {
       const made = await steps.create();
       await sweepLateLandings(made.id);
@@ -56,9 +57,11 @@ export async function createOnce<T extends { id: string }>(steps: CreateOnceStep
         throw e;
       }
       if (mayLandLater(e)) pendingLate++;
-      await pause(200 * attempt);
+      // The strays are removed before the next try, so repeating the create cannot leave two.
+      const delay = steps.retry.nextDelay(e as PlatformError, true);
+      await pause(delay ?? 200);
       await removeStrays();
-      if (attempt >= attempts) {
+      if (delay === undefined) {
         await sweepLateLandings(undefined);
         throw e;
       }

@@ -80,6 +80,14 @@ export class HttpClient {
     this.userAgent = opts.userAgent ?? "pulumi-ccluster";
   }
 
+  /**
+   * The retries of an operation of several calls that the caller makes safe to repeat (a create
+   * that looks for what a lost attempt made before it tries again), on this client's policy.
+   */
+  retrySchedule(): RetrySchedule {
+    return new RetrySchedule(this.retry);
+  }
+
   async call<T>(opts: CallOptions<T>): Promise<T> {
     // Asked for at each use: the token source's secrets include an access token fetched meanwhile.
     const secrets = () => [...(opts.secrets ?? []), ...(this.auth?.secrets() ?? [])];

@@ -46,6 +46,7 @@ export class ServerlessKeysApi {
       findStrays: async () => (await this.list()).filter((k) => k.name === uniqueName && !before.has(k.id)).map((k) => k.id),
       remove: (id) => this.delete(id),
       lateLandingMs: 2 * this.http.timeoutMs,
+      retry: this.http.retrySchedule(),
     });
   }
 }

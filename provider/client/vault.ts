@@ -1,5 +1,5 @@
 /** The vault API (`/user_vault`): list, get, upsert, delete by id, and the legacy delete. */
-import { ErrorCodes, isPlatformError, isUncertainFailure } from "./errors";
+import { ErrorCodes, isPlatformError, isUncertainFailure, type PlatformError } from "./errors";
 import { HttpClient, sleep } from "./http";
 import {
   AnyObject,
@@ -9,9 +9,6 @@ import {
   UserVaultList,
   VaultType,
 } from "./models";
-
-/** How often an id-less write is tried when its answers keep getting lost. */
-const UNCERTAIN_WRITE_ATTEMPTS = 3;
 
 export class VaultApi {
   constructor(private readonly http: HttpClient) {}
@@ -54,20 +51,25 @@ export class VaultApi {
    * Creates or updates an item. With an id it rewrites that row, which is safe to repeat.
    * Without one, whether the platform upserts on (type, key, visibility) or inserts a row is not
    * published, so the call is never repeated blindly: after an answer that may have been lost,
-   * the item is looked up by its key, and only written again when it is not there.
+   * the item is looked up by its key, and only written again when it is not there (with the
+   * client's backoff, until its time budget is spent).
    */
   async upsert(req: UpsertUserVaultItemRequest): Promise<UserVaultItem> {
     const put = (body: UpsertUserVaultItemRequest, idempotent: boolean) =>
       this.http.call({ method: "PUT", path: "/user_vault", json: body, schema: UserVaultItem, idempotent, secrets: [req.value] });
     if (req.id !== undefined) return put(req, true);
-    for (let attempt = 1; ; attempt++) {
+    const schedule = this.http.retrySchedule();
+    for (;;) {
       try {
         return await put(req, false);
       } catch (e) {
-        if (!isUncertainFailure(e) || attempt >= UNCERTAIN_WRITE_ATTEMPTS) throw e;
+        if (!isUncertainFailure(e)) throw e;
         const landed = await this.findByKey(req.type, req.key, req.visibility ?? "USER");
         if (landed) return landed.value === req.value ? landed : put({ ...req, id: landed.id }, true);
-        await sleep(200 * attempt);
+        // Not there: writing again cannot make a second item.
+        const delay = schedule.nextDelay(e as PlatformError, true);
+        if (delay === undefined) throw e;
+        await sleep(delay);
       }
     }
   }
