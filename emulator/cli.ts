@@ -82,6 +82,8 @@ async function main(): Promise<void> {
   // So nobody has to work out which field of the record feeds which setting.
   process.stdout.write(`ccluster emulator: to point a stack at it, run in the Pulumi project's folder:\n`);
   for (const command of pulumiConfigCommands(info)) process.stdout.write(`  ${command}\n`);
+  process.stdout.write(`ccluster emulator: on the provider plugin (YAML, Python, Go, TypeScript on the plugin) the AI gateway's keys are in the ccluster namespace:\n`);
+  for (const command of pulumiConfigCommands(info, "plugin")) process.stdout.write(`  ${command}\n`);
   process.stdout.write(`ccluster emulator: or, instead of stack config, set the environment:\n  ${environmentExports(info)}\n`);
   process.stdout.write(`ccluster emulator: stop with Ctrl-C (SIGINT) or SIGTERM\n`);
   let stopping = false;

@@ -4,7 +4,7 @@
  * account), as stack config, as `pulumi config set` commands and as environment variables. The
  * names come from the provider's settings table, so they cannot drift from what it reads.
  */
-import { settingDeclarations, type SettingDeclaration } from "../provider/client/settings";
+import { pluginConfigKey, settingDeclarations, type SettingDeclaration, type SettingName } from "../provider/client/settings";
 
 /** The parts of the start-up record (`EmulatorInfo`) that a program needs. */
 export interface EmulatorEndpoints {
@@ -15,15 +15,15 @@ export interface EmulatorEndpoints {
 }
 
 /** Each provider setting the emulator answers, with its value. */
-export function emulatorSettings(info: EmulatorEndpoints): { setting: SettingDeclaration; value: string }[] {
-  const d = settingDeclarations;
-  return [
-    { setting: d.apiUrl, value: info.apiUrl },
-    { setting: d.token, value: info.token },
-    { setting: d.aigatewayApiUrl, value: info.aigatewayUrl },
-    { setting: d.aigatewayClientId, value: info.aigatewayServiceAccount.clientId },
-    { setting: d.aigatewayClientSecret, value: info.aigatewayServiceAccount.clientSecret },
+export function emulatorSettings(info: EmulatorEndpoints): { name: SettingName; setting: SettingDeclaration; value: string }[] {
+  const values: [SettingName, string][] = [
+    ["apiUrl", info.apiUrl],
+    ["token", info.token],
+    ["aigatewayApiUrl", info.aigatewayUrl],
+    ["aigatewayClientId", info.aigatewayServiceAccount.clientId],
+    ["aigatewayClientSecret", info.aigatewayServiceAccount.clientSecret],
   ];
+  return values.map(([name, value]) => ({ name, setting: settingDeclarations[name], value }));
 }
 
 /** Stack config that points a program at the emulator (for the Automation API's `setAllConfig`). */
@@ -31,9 +31,16 @@ export function emulatorStackConfig(info: EmulatorEndpoints): Record<string, { v
   return Object.fromEntries(emulatorSettings(info).map(({ setting, value }) => [setting.configKey, { value, ...(setting.secret ? { secret: true } : {}) }]));
 }
 
-/** The `pulumi config set` commands, secrets with `--secret`, to run in the project's folder. */
-export function pulumiConfigCommands(info: EmulatorEndpoints): string[] {
-  return emulatorSettings(info).map(({ setting, value }) => `pulumi config set ${setting.secret ? "--secret " : ""}${setting.configKey} ${shellWord(value)}`);
+/**
+ * The `pulumi config set` commands, secrets with `--secret`, to run in the project's folder. The
+ * TypeScript dynamic resources read the AI gateway's settings as `aigateway:*`; the provider
+ * plugin (YAML, Python, Go, TypeScript on the plugin) gets only the `ccluster:` namespace.
+ */
+export function pulumiConfigCommands(info: EmulatorEndpoints, front: "dynamic" | "plugin" = "dynamic"): string[] {
+  return emulatorSettings(info).map(({ name, setting, value }) => {
+    const key = front === "plugin" ? pluginConfigKey(name) : setting.configKey;
+    return `pulumi config set ${setting.secret ? "--secret " : ""}${key} ${shellWord(value)}`;
+  });
 }
 
 /** The same settings as one `export` line, for a program run without stack config. */

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import { resolveSettings } from "../../provider/client/settings";
+import { configSourceOf } from "../../provider/plugin/config";
 
 const root = path.resolve(__dirname, "../..");
 const cli = path.join(root, "dist/emulator/cli.js");
@@ -110,7 +111,8 @@ describe("ccluster-emulator CLI", () => {
   it("prints the pulumi config set commands (secrets with --secret) and the environment that point a program at it", async () => {
     const { child, record, lines } = await startCli(["--port", "0", "--data-dir", dataDir]);
     while (!lines.some((l) => l.includes("stop with Ctrl-C"))) await new Promise((r) => setTimeout(r, 20));
-    const commands = lines.filter((l) => l.trim().startsWith("pulumi config set")).map((l) => l.trim());
+    const allCommands = lines.filter((l) => l.trim().startsWith("pulumi config set")).map((l) => l.trim());
+    const [commands, pluginCommands] = [allCommands.slice(0, 5), allCommands.slice(5)];
     expect(commands).toEqual([
       `pulumi config set ccluster:apiUrl ${record.apiUrl}`,
       `pulumi config set --secret ccluster:token ${record.token}`,
@@ -118,8 +120,18 @@ describe("ccluster-emulator CLI", () => {
       `pulumi config set aigateway:clientId ${record.aigatewayServiceAccount.clientId}`,
       `pulumi config set --secret aigateway:clientSecret ${record.aigatewayServiceAccount.clientSecret}`,
     ]);
-    // What the provider reads from them: the same settings, from stack config or from the environment.
+    // The provider plugin gets only the ccluster namespace: the AI gateway's settings are in it.
+    expect(pluginCommands).toEqual([
+      `pulumi config set ccluster:apiUrl ${record.apiUrl}`,
+      `pulumi config set --secret ccluster:token ${record.token}`,
+      `pulumi config set ccluster:aigatewayApiUrl ${record.aigatewayUrl}`,
+      `pulumi config set ccluster:aigatewayClientId ${record.aigatewayServiceAccount.clientId}`,
+      `pulumi config set --secret ccluster:aigatewayClientSecret ${record.aigatewayServiceAccount.clientSecret}`,
+    ]);
+    // What the provider reads from them: the same settings, from stack config (the dynamic
+    // resources' keys, or the plugin's config as the engine hands it over) or from the environment.
     const config = new Map(commands.map((c) => c.split(" ").slice(-2) as [string, string]));
+    const pluginArgs = Object.fromEntries(pluginCommands.map((c) => c.split(" ").slice(-2)).map(([k, v]) => [k.slice("ccluster:".length), v]));
     const exported = lines.find((l) => l.trim().startsWith("export "))!.trim().slice("export ".length);
     const env = Object.fromEntries(exported.split(" ").map((pair) => pair.split("=") as [string, string]));
     const expected = {
@@ -131,6 +143,7 @@ describe("ccluster-emulator CLI", () => {
     };
     expect(resolveSettings({ get: (k) => config.get(k) }, {})).toMatchObject(expected);
     expect(resolveSettings(undefined, env)).toMatchObject(expected);
+    expect(resolveSettings(configSourceOf(pluginArgs), {})).toMatchObject(expected);
     child.kill("SIGTERM");
     expect(await exitOf(child)).toBe(0);
   });

@@ -68,6 +68,7 @@ test("the emulator's lines that point a stack at it are in the README as it prin
   const emulator = section("## The emulator");
   expect(emulator).toContain("npx ccluster-emulator --port 8080 --data-dir .emulator");
   expect(emulator).toContain(["```", ...pulumiConfigCommands(placeholders), environmentExports(placeholders), "```"].join("\n"));
+  expect(emulator).toContain(["```", ...pulumiConfigCommands(placeholders, "plugin"), "```"].join("\n"));
 });
 
 test("an endpoint's certificate needs an explicit key: the README and the policy pack's README say so, and the examples' endpoint certificates have one", () => {
