@@ -113,21 +113,17 @@ describe("ccluster-emulator CLI", () => {
     while (!lines.some((l) => l.includes("stop with Ctrl-C"))) await new Promise((r) => setTimeout(r, 20));
     const allCommands = lines.filter((l) => l.trim().startsWith("pulumi config set")).map((l) => l.trim());
     const [commands, pluginCommands] = [allCommands.slice(0, 5), allCommands.slice(5)];
-    expect(commands).toEqual([
+    /** The five commands, with the AI gateway's config keys named by `gatewayKey`. */
+    const expectedCommands = (gatewayKey: (setting: "apiUrl" | "clientId" | "clientSecret") => string) => [
       `pulumi config set ccluster:apiUrl ${record.apiUrl}`,
       `pulumi config set --secret ccluster:token ${record.token}`,
-      `pulumi config set aigateway:apiUrl ${record.aigatewayUrl}`,
-      `pulumi config set aigateway:clientId ${record.aigatewayServiceAccount.clientId}`,
-      `pulumi config set --secret aigateway:clientSecret ${record.aigatewayServiceAccount.clientSecret}`,
-    ]);
+      `pulumi config set ${gatewayKey("apiUrl")} ${record.aigatewayUrl}`,
+      `pulumi config set ${gatewayKey("clientId")} ${record.aigatewayServiceAccount.clientId}`,
+      `pulumi config set --secret ${gatewayKey("clientSecret")} ${record.aigatewayServiceAccount.clientSecret}`,
+    ];
+    expect(commands).toEqual(expectedCommands((s) => `aigateway:${s}`));
     // The provider plugin gets only the ccluster namespace: the AI gateway's settings are in it.
-    expect(pluginCommands).toEqual([
-      `pulumi config set ccluster:apiUrl ${record.apiUrl}`,
-      `pulumi config set --secret ccluster:token ${record.token}`,
-      `pulumi config set ccluster:aigatewayApiUrl ${record.aigatewayUrl}`,
-      `pulumi config set ccluster:aigatewayClientId ${record.aigatewayServiceAccount.clientId}`,
-      `pulumi config set --secret ccluster:aigatewayClientSecret ${record.aigatewayServiceAccount.clientSecret}`,
-    ]);
+    expect(pluginCommands).toEqual(expectedCommands((s) => `ccluster:aigateway${s[0].toUpperCase()}${s.slice(1)}`));
     // What the provider reads from them: the same settings, from stack config (the dynamic
     // resources' keys, or the plugin's config as the engine hands it over) or from the environment.
     const config = new Map(commands.map((c) => c.split(" ").slice(-2) as [string, string]));
