@@ -58,7 +58,6 @@ export function providerClock(env: NodeJS.ProcessEnv = process.env): () => Date 
   return () => new Date(at);
 }
 
-
 export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptions = {}): KindProvider {
   // An auto-name is chosen at create by looking for earlier generations: a kind must be able to.
   if (decl.autoName && !decl.operations.listByNamePrefix)
@@ -113,9 +112,8 @@ export function makeResourceProvider(decl: KindDeclaration, opts: LifecycleOptio
       const replaces: string[] = [];
       for (const name of inputNames) {
         if (name === "autoNamePrefix") continue; // renaming the Pulumi resource alone changes nothing
-        // An optional input that is also a computed output (a generated token) keeps its value,
-        // and so does the name of an item adopted by id.
-        // So does an auto-name, which `create` chooses.
+        // An optional input that is also a computed output (a generated token) keeps its value, and
+        // so do the name of an item adopted by id and an auto-name, which `create` chooses.
         const nameFromPlatform = name === decl.autoName?.property && (keepsPlatformName(news) || news[AUTO_NAMED] === true);
         if (news[name] === undefined && (name in decl.outputs || nameFromPlatform)) continue;
         // An absent secret input was left out of an imported resource's inputs, which refresh diffs
@@ -223,7 +221,7 @@ function sha256(s: string): string {
   return createHash("sha256").update(s).digest("hex");
 }
 
-/** Defaults make `undefined` and `false` mean the same for booleans we default. */
+/** The platform and older states write null for a value that is absent: the same as undefined. */
 function normalize(v: unknown): unknown {
   return v === null ? undefined : v;
 }

@@ -4,10 +4,10 @@
  * must hold exactly what the state records (no orphan, no loss, no duplicate), `destroy` must
  * leave nothing, and no secret may reach the output, the state or the backend's files.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
 import { runPulumi } from "../harness/engine";
 import { admin, useEmulator } from "../support/emulator";
+import { listFiles } from "../support/plugin-stack";
 import type { TestProject } from "../support/pulumi-project";
 import { Steps } from "../support/steps";
 import {
@@ -24,14 +24,6 @@ import {
 
 jest.setTimeout(900_000);
 const COUNT = 50;
-
-/** Every file under a folder, as text. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? filesUnder(p) : [readFileSync(p, "utf8")];
-  });
-}
 
 /** How many writes the emulator is holding back (its `holdWritesAfter` fault). */
 async function heldWrites(emu: Parameters<typeof platformHoldings>[0]): Promise<number> {
@@ -130,7 +122,7 @@ describe.each([
   test("no secret reached the output, the state export or the backend's files", async () => {
     const exported = await runPulumi(["stack", "export", "--non-interactive"], { cwd: project.dir, env: project.env });
     const backendDir = project.env.PULUMI_BACKEND_URL.replace(/^file:\/\//, "");
-    const places = [...log, exported.stdout, ...filesUnder(backendDir)];
+    const places = [...log, exported.stdout, ...listFiles(backendDir).map((f) => readFileSync(f, "utf8"))];
     expect(leakedSecrets(Object.values(secrets), places)).toEqual([]);
   });
 });

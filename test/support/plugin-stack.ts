@@ -1,7 +1,8 @@
 /**
  * What the provider-plugin e2e tests (YAML, TypeScript, Python, moving from dynamic resources)
  * share: the plugin's `ccluster:*` settings for the emulator, the CLI run against the test stack,
- * the change summary without "same", and the texts a secret must never appear in.
+ * the change summary without "same", and the texts a secret must never appear in (the backend's
+ * files, which the crash tests search too).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
