@@ -63,6 +63,9 @@ export function isVaultItem(d: KindDeclaration): boolean {
 
 const sameMember = (a: SdkMember, b: SdkMember) => JSON.stringify(a) === JSON.stringify(b);
 
+/** Whether the class turns its Args into the provider's inputs through `<kind>Inputs` (sdk/sdk-alternatives.ts). */
+const hasSdkAlternatives = (d: KindDeclaration) => Object.keys(d.sdkAlternatives ?? {}).length > 0;
+
 function memberLines(members: readonly SdkMember[]): string[] {
   return members.flatMap((m) => [...tsdoc(m.doc), `  declare readonly ${m.name}: pulumi.Output<${m.type}>;`]);
 }
@@ -72,7 +75,7 @@ function resourceClass(d: KindDeclaration): string[] {
   // A vault kind inherits the shared members it has as they are; it declares the others and those it documents or types its own way.
   const members = sdkMembers(d, secretOutputNames(d)).filter((m) => !(vault && vaultItemMembers.some((v) => sameMember(v, m))));
   const kind = variableName(d);
-  const args = Object.keys(d.sdkAlternatives ?? {}).length ? `${kind}Inputs(name, args)` : "args";
+  const args = hasSdkAlternatives(d) ? `${kind}Inputs(name, args)` : "args";
   return [
     ...tsdoc([d.description, "@example", ...d.example.split("\n")], ""),
     `export class ${d.typeName} extends ${vault ? "VaultItemResource" : "pulumi.dynamic.Resource"} {`,
@@ -88,7 +91,7 @@ function resourceClass(d: KindDeclaration): string[] {
 /** The text of `sdk/resources.ts`. */
 export function renderSdkResources(): string {
   const names = kinds.map(variableName).sort();
-  const alternatives = kinds.filter((d) => Object.keys(d.sdkAlternatives ?? {}).length).map((d) => `${variableName(d)}Inputs`);
+  const alternatives = kinds.filter(hasSdkAlternatives).map((d) => `${variableName(d)}Inputs`);
   const lines = [
     "/**",
     " * The resource classes users declare. Each is a Pulumi dynamic resource whose inputs, secrets",
