@@ -81,8 +81,9 @@ export class HttpClient {
   }
 
   /**
-   * The retries of an operation of several calls that the caller makes safe to repeat (a create
-   * that looks for what a lost attempt made before it tries again), on this client's policy.
+   * The retries of one call, or of an operation of several calls that the caller makes safe to
+   * repeat (a create that looks for what a lost attempt made before it tries again), on this
+   * client's policy.
    */
   retrySchedule(): RetrySchedule {
     return new RetrySchedule(this.retry);
@@ -91,7 +92,7 @@ export class HttpClient {
   async call<T>(opts: CallOptions<T>): Promise<T> {
     // Asked for at each use: the token source's secrets include an access token fetched meanwhile.
     const secrets = () => [...(opts.secrets ?? []), ...(this.auth?.secrets() ?? [])];
-    const schedule = new RetrySchedule(this.retry);
+    const schedule = this.retrySchedule();
     let refreshedAfter401 = false;
     for (;;) {
       const outcome = await this.attempt(opts, secrets);
