@@ -187,6 +187,52 @@ describe("a named gateway token that no state records", () => {
   });
 });
 
+describe("a gateway token whose rate limit cannot be set, and whose clean-up fails too", () => {
+  // PATCH and DELETE of one token share this path; the create (POST .../tokens) does not.
+  // `failing`: how many of those calls fail (the rate limit's PATCH, the DELETE, then the deactivating PATCH); all by default.
+  const tokenCallsFail = (gateway: string, failing?: number) =>
+    admin(emu(), "PUT", "/faults", {
+      error5xx: failing === undefined ? { rate: 1, status: 500 } : { next: failing, status: 500 },
+      match: { pathPrefix: `/aigateway/v1/gateways/${gateway}/tokens/` },
+    });
+  afterEach(() => admin(emu(), "DELETE", "/faults"));
+
+  async function failedCreate(gateway: string, failing?: number) {
+    const p = freshProvider("AuthToken");
+    const inputs = await checked(p, {}, { gateway, requestsPerMinute: 10, autoNamePrefix: "limited", resourceUrn: urnOf("AuthToken", `limited-${gateway}`) });
+    await tokenCallsFail(gateway, failing);
+    const err: Error = await p.create!(inputs).then(
+      () => { throw new Error("the create should have failed"); },
+      (e: Error) => e,
+    );
+    await admin(emu(), "DELETE", "/faults");
+    return { err, inputs, left: await clientsFor(emu()).aigateway().listTokens(gateway) };
+  }
+
+  test("deleting fails: the token is deactivated, and the error says so with its id", async () => {
+    const { err, left } = await failedCreate("deactivated-gw", 2);
+    expect(left).toHaveLength(1);
+    expect(left[0].status).toBe("INACTIVE");
+    expect(err.message).toContain(`(id ${left[0].id})`);
+    expect(err.message).toContain("it was deactivated, so it does not authenticate");
+  });
+
+  test("deleting and deactivating fail: the error names the active token left, and the next run removes it", async () => {
+    const { err, inputs, left } = await failedCreate("stuck-gw");
+    expect(left.map((t) => t.status)).toEqual(["ACTIVE"]);
+    expect(err.message).toMatch(/^\[CCLUSTER_ERR_SERVER\] /);
+    expect(err.message).toContain(`(id ${left[0].id})`);
+    expect(err.message).toContain("may still authenticate, with no rate limit");
+    expect(err.message).toContain("The next `pulumi up` removes it when the token is auto-named");
+
+    const next = freshProvider("AuthToken");
+    const made = await next.create!(inputs);
+    const tokens = await clientsFor(emu()).aigateway().listTokens("stuck-gw");
+    expect(tokens.map((t) => [t.id, t.name, t.rate_limit?.requests_per_minute])).toEqual([[made.id, left[0].name, 10]]);
+    await next.delete!(made.id, made.outs);
+  });
+});
+
 describe("creates whose answers keep getting lost", () => {
   const lostAnswers = (pathPrefix: string, next: number) => admin(emu(), "PUT", "/faults", { responseLost: { next }, match: { method: "POST", pathPrefix } });
   afterEach(() => admin(emu(), "DELETE", "/faults"));

@@ -55,27 +55,38 @@ async function createToken(i: Named<Inputs, "name">, ctx: OperationContext) {
     if (i.requestsPerMinute !== undefined) status = (await api.updateToken(i.gateway, created.id, { rate_limit: { requests_per_minute: i.requestsPerMinute } })).status;
   } catch (e) {
     // The create fails, so Pulumi will not record the token: remove it rather than leave an unlimited orphan.
-    await removeUnrecorded(ctx, i.gateway, created.id);
-    throw e;
+    const left = await removeUnrecorded(ctx, i.gateway, created.id);
+    if (left === "deleted" || !isPlatformError(e)) throw e;
+    // Something is left on the gateway: say what, and how it goes away.
+    throw new PlatformError(
+      `aigateway.AuthToken: the rate limit of the new token "${i.name}" (id ${created.id}) on gateway "${i.gateway}" could not be set, and the token could not be deleted; ` +
+        (left === "deactivated"
+          ? "it was deactivated, so it does not authenticate. "
+          : "it could not be deactivated either and may still authenticate, with no rate limit: delete it on the gateway. ") +
+        "The next `pulumi up` removes it when the token is auto-named; with a fixed name, set adoptExisting: true to delete it and make a new one",
+      { code: e.code, service: "aigateway", status: e.status, method: e.method, path: e.path, platformMessage: e.platformMessage, cause: e },
+    );
   }
   return { id: created.id, outs: { tokenId: created.id, status, token: created.token } };
 }
 
 /**
- * Deletes a token no state will record, trying harder than a plain delete: the token authenticates
- * until it is gone. If it still cannot be deleted, it is at least deactivated.
+ * Removes a token no state will record: the token authenticates until it is gone. The delete
+ * retries on the client's schedule; if it still fails, the token is at least deactivated.
  */
-async function removeUnrecorded(ctx: OperationContext, gateway: string, id: string): Promise<void> {
+async function removeUnrecorded(ctx: OperationContext, gateway: string, id: string): Promise<"deleted" | "deactivated" | "left active"> {
   const api = ctx.clients.aigateway();
-  for (let attempt = 1; attempt <= 3; attempt++) {
+  try {
+    await api.deleteToken(gateway, id);
+    return "deleted";
+  } catch {
     try {
-      await api.deleteToken(gateway, id);
-      return;
+      await api.updateToken(gateway, id, { status: "INACTIVE" });
+      return "deactivated";
     } catch {
-      await new Promise((r) => setTimeout(r, 500 * attempt));
+      return "left active";
     }
   }
-  await api.updateToken(gateway, id, { status: "INACTIVE" }).catch(() => undefined);
 }
 
 /** An authentication token for one AI gateway. Shown once, at creation. */
