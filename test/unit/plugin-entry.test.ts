@@ -20,6 +20,12 @@ test("the packed package holds the bin entry, the plugin folder and schema.json"
   expect(readFileSync(join(repoRoot, "plugin", "index.js"), "utf8")).toContain('require("../dist/provider/plugin/main.js")');
 });
 
+test("npm pack builds first, so a fresh clone's package is not missing dist/", () => {
+  // The README's "Use it in your own project" packs the package; dist/ is not committed.
+  expect(manifest.scripts.prepack).toBe("npm run build");
+  expect(readFileSync(join(repoRoot, ".gitignore"), "utf8")).toMatch(/^\/?dist\/?$/m);
+});
+
 test("started as the engine starts it, the entry prints its port first and answers GetPluginInfo", async () => {
   const child = spawn(process.execPath, [join(repoRoot, manifest.bin["pulumi-resource-ccluster"]), "--logtostderr", "-v=9", "127.0.0.1:1"], { stdio: ["ignore", "pipe", "pipe"] });
   try {

@@ -31,6 +31,10 @@ test("it prints a line at the start, and when each test file starts and is done,
     "1 of 2 test files done (test/unit/readme.test.ts)\n",
   ]);
   expect(lines.every((l) => /^\[jest \d+m\d\ds\] /.test(l))).toBe(true);
+
+  // The README shows a line of this reporter; it must be one the reporter prints.
+  const shown = /\(`(\[jest \d+m\d\ds\] started[\s\S]*?)`\)/.exec(readFileSync(join(root, "README.md"), "utf8"));
+  expect(shown?.[1].replace(/\s+/g, " ")).toMatch(/^\[jest \d+m\d\ds\] started test\/\S+\.test\.ts \(\d+ of \d+\)$/);
 });
 
 test("the engine build's progress reaches the terminal before jest starts: pretest discards only the script's stdout (the bin folder)", () => {
