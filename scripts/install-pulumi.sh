@@ -35,38 +35,9 @@ readonly PULUMI_VERSION="v$sdk_version"
 host_src="$repo_root/engine/language-host"
 cache_root="${PULUMI_CCLUSTER_CACHE:-$HOME/.cache/pulumi-ccluster}"
 bin_dir="$cache_root/pulumi-$PULUMI_VERSION/bin"
-export LC_NUMERIC=C # a dot as decimal separator in $EPOCHREALTIME
-now() { echo "${EPOCHREALTIME:-$(date +%s)}"; }
-started_at="$(now)"
-
-log() { echo "[install-pulumi +$(awk "BEGIN { printf \"%.1f\", $(now) - $started_at }")s] $*" >&2; }
-fail() {
-  echo "[install-pulumi] FAILED: $*" >&2
-  exit 1
-}
-# Runs a command with its output in a log file and returns its status. A cold build spends minutes
-# in single commands: every 30 s it says it is still at work, and how far its log has got.
-run_quietly() {
-  local what="$1" logfile="$2" pid seconds=0
-  shift 2
-  "$@" >"$logfile" 2>&1 &
-  pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    sleep 1
-    seconds=$((seconds + 1))
-    if [ $((seconds % 30)) -eq 0 ]; then log "still $what ($(wc -l <"$logfile" | tr -d ' ') lines in $logfile)"; fi
-  done
-  wait "$pid"
-}
-# Runs a command with its output in a log file; on failure shows the log's tail and stops.
-run_logged() {
-  local what="$1" logfile="$2"
-  shift 2
-  if ! run_quietly "$what" "$logfile" "$@"; then
-    fail "$what failed (full log: $logfile):
-$(tail -n 25 "$logfile")"
-  fi
-}
+PROGRESS_TAG="install-pulumi"
+# shellcheck source=scripts/progress.sh
+source "$repo_root/scripts/progress.sh"
 
 # 1. A Pulumi installation already on PATH wins (a developer's machine).
 if command -v pulumi >/dev/null 2>&1 && command -v pulumi-language-nodejs >/dev/null 2>&1 && command -v pulumi-language-yaml >/dev/null 2>&1; then

@@ -1,5 +1,7 @@
 /** `npm test` says what it is doing while the long end-to-end files run, which take minutes each. */
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const root = join(__dirname, "..", "..");
@@ -41,5 +43,32 @@ test("the engine build's progress reaches the terminal before jest starts: prete
   const { scripts } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
   expect(scripts.pretest).toMatch(/bash scripts\/install-pulumi\.sh >\/dev\/null$/);
   const install = readFileSync(join(root, "scripts", "install-pulumi.sh"), "utf8");
-  expect(install).toMatch(/^log\(\) \{ echo .* >&2; \}$/m); // progress goes to stderr
+  expect(install).toContain('source "$repo_root/scripts/progress.sh"'); // its progress lines, tested below
+});
+
+describe("the engine build's long steps say they are still at work (scripts/progress.sh)", () => {
+  const withProgress = (script: string) =>
+    spawnSync("bash", ["-c", `PROGRESS_TAG=build; source scripts/progress.sh; ${script}`], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, PROGRESS_EVERY_SECONDS: "1" },
+    });
+  const log = join(mkdtempSync(join(tmpdir(), "progress-")), "step.log");
+
+  test("every interval a line on stderr with the time, the step and how far its log has got; stdout stays clean", () => {
+    const run = withProgress(`run_quietly "compiling the CLI" ${log} bash -c 'echo one; echo two; sleep 2.5'`);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe("");
+    const still = run.stderr.split("\n").filter((l) => l.includes("still"));
+    expect(still.length).toBeGreaterThanOrEqual(2);
+    for (const line of still) expect(line).toMatch(new RegExp(`^\\[build \\+\\d+\\.\\ds\\] still compiling the CLI \\(2 lines in ${log}\\)$`));
+  });
+
+  test("a failed step stops with its name, its status and the tail of its log", () => {
+    expect(withProgress(`run_quietly "a step" ${log} bash -c 'exit 3'; echo "status $?"`).stdout).toBe("status 3\n");
+    const failed = withProgress(`run_logged "resolving modules" ${log} bash -c 'echo "no such module" >&2; exit 1'; echo "not reached"`);
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toBe("");
+    expect(failed.stderr).toContain(`[build] FAILED: resolving modules failed (full log: ${log}):\nno such module`);
+  });
 });
