@@ -36,9 +36,12 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Packs a source tree (already built) into scratch and returns the tarball's path. */
+/**
+ * Packs a source tree (already built) into scratch and returns the tarball's path. Without the
+ * prepack build: rewriting dist/ here would pull files from under the tests running beside this one.
+ */
 async function pack(dir: string): Promise<string> {
-  const { stdout } = await run("npm", ["pack", "--silent", "--pack-destination", scratch], { cwd: dir });
+  const { stdout } = await run("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", scratch], { cwd: dir });
   return join(scratch, stdout.trim().split("\n").pop()!);
 }
 

@@ -310,7 +310,8 @@ describe("the unhealthy stack in YAML, on the provider plugin: the same rules fi
 describe("the pack laid out as an installed package (npm pack, npm install in a fresh project)", () => {
   let project: TestProject;
   beforeAll(async () => {
-    const { stdout } = await run("npm", ["pack", "--silent", "--pack-destination", scratch], { cwd: repoRoot });
+    // --ignore-scripts: dist/ is built (pretest); a prepack rebuild would rewrite it under the other tests.
+    const { stdout } = await run("npm", ["pack", "--silent", "--ignore-scripts", "--pack-destination", scratch], { cwd: repoRoot });
     const tarball = join(scratch, stdout.trim().split("\n").pop()!);
     // With packageDir set, createTestProject links nothing into node_modules: npm fills it from the tarball.
     project = await fixtureProject("policy-unhealthy", { packageDir: tarball });
