@@ -20,6 +20,9 @@ type Inputs = z.output<typeof inputs>;
 
 const modeOf = (i: Pick<Inputs, "filePermission">) => parseInt(i.filePermission, 8);
 
+/** The bundles of a certificate that include its private key. */
+const bundlesWithPrivateKey: ReadonlySet<string> = new Set(["combined", "privateKey"]);
+
 /** Read bits for group and others: a private key they can read is leaked, whatever else guards it. */
 const GROUP_OR_OTHERS_READ = 0o044;
 
@@ -96,15 +99,20 @@ export const pemFile = defineKind({
     const failures: { property: string; reason: string }[] = [];
     const problem = isKnown(i.path) ? folderProblem(path.resolve(i.path)) : undefined;
     if (problem) failures.push({ property: "path", reason: `PemFile.path ${problem}` });
-    if (!isKnown(i.pem)) return failures;
-    const malformed = pemProblem(i.pem);
-    if (malformed) failures.push({ property: "pem", reason: `PemFile.pem ${malformed}` });
-    if (isKnown(i.filePermission) && (modeOf(i) & GROUP_OR_OTHERS_READ) !== 0 && holdsPrivateKey(i.pem)) {
+    if (isKnown(i.pem)) {
+      const malformed = pemProblem(i.pem);
+      if (malformed) failures.push({ property: "pem", reason: `PemFile.pem ${malformed}` });
+    }
+    // A pem not made yet (preview) is judged by the bundle `contents` names, so that preview
+    // refuses a readable private key before the certificate is made.
+    const holdsKey = isKnown(i.pem) ? holdsPrivateKey(i.pem) : isKnown(i.contents) && bundlesWithPrivateKey.has(i.contents);
+    if (holdsKey && isKnown(i.filePermission) && (modeOf(i) & GROUP_OR_OTHERS_READ) !== 0) {
       // The owner's own bits are kept, as the policy pack's remediation does: "0644" becomes "0600".
       const suggested = "0" + ((modeOf(i) & 0o700) || 0o600).toString(8);
+      const why = isKnown(i.pem) ? "" : ` (contents "${i.contents}" holds the certificate's private key)`;
       failures.push({
         property: "filePermission",
-        reason: `PemFile.filePermission must not let group or others read a file holding a private key (got "${i.filePermission}"); use "${suggested}"`,
+        reason: `PemFile.filePermission must not let group or others read a file holding a private key${why} (got "${i.filePermission}"); use "${suggested}"`,
       });
     }
     return failures;

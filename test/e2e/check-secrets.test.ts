@@ -123,6 +123,37 @@ test("a PemFile with neither certificate nor pem is a clear error naming both, n
   expect(res.output).not.toContain("unhandled exception");
 });
 
+// A Certificate declared before a PemFile that can never be written. A preview refuses the stack
+// before anything is made; `up --skip-preview` checks each resource as the program reaches it, so
+// the certificate may be made first: it must then be in the state (not orphaned) and destroyable.
+describe.each([
+  // At preview the PEM is not made yet: the bundle `contents` names decides.
+  ["pem-readable-key", "PemFile.filePermission must not let group or others read a file holding a private key", ' (contents "combined" holds the certificate\'s private key) (got "0644"); use "0600"'],
+  ["pem-bad-mode", 'PemFile.filePermission must be an octal mode such as "0600" (got "777x")'],
+  ["pem-under-a-file", "PemFile.path cannot be created: "],
+  ["pem-neither", "PemFile.certificate or PemFile.pem is required: give exactly one"],
+])("a Certificate next to a PemFile that cannot be written: %s", (resource, reason, atPreview = "") => {
+  test("preview fails naming the property and the rule", async () => {
+    const res = await pulumi(["preview"], { CHECK_RESOURCE: resource });
+    expect(res.code).not.toBe(0);
+    expect(res.output).toContain(reason + atPreview);
+  });
+
+  test("up without a preview fails the same way; what it made is recorded in the state, and destroy removes it", async () => {
+    const res = await pulumi(["up", "--yes", "--skip-preview"], { CHECK_RESOURCE: resource });
+    expect(res.code).not.toBe(0);
+    expect(res.output).toContain(reason);
+    const exported = await pulumi(["stack", "export"]);
+    const recorded = (JSON.parse(exported.stdout).deployment.resources ?? [])
+      .filter((r: { type: string }) => r.type.endsWith(":Certificate"))
+      .map((r: { outputs: { itemId: number } }) => r.outputs.itemId);
+    expect((await clientsFor(emu()).vault().list()).map((i) => i.id)).toEqual(recorded);
+    expect(exported.stdout).not.toContain(":PemFile");
+    expect((await pulumi(["destroy", "--yes", "--skip-preview"])).code).toBe(0);
+    expect(await clientsFor(emu()).vault().list()).toEqual([]);
+  });
+});
+
 function listFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
 }

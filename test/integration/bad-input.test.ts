@@ -193,6 +193,12 @@ const rows: Row[] = [
   { kind: "PemFile", why: "no PEM", inputs: () => ({ path: join(dir, "n.pem") }), message: "pem is required", secret: true },
   { kind: "PemFile", why: "a private key readable by everyone", inputs: (m) => ({ path: join(dir, "w.pem"), pem: m.combinedPem, filePermission: "0644" }), message: 'filePermission must not let group or others read a file holding a private key (got "0644"); use "0600"' },
   { kind: "PemFile", why: "a private key readable by the group", inputs: (m) => ({ path: join(dir, "g.pem"), pem: m.pkcs8PrivateKey, filePermission: "0440" }), message: 'filePermission must not let group or others read a file holding a private key (got "0440"); use "0400"' },
+  {
+    kind: "PemFile",
+    why: "a readable mode for a bundle with the private key, its PEM not made yet (preview)",
+    inputs: () => ({ path: join(dir, "u.pem"), pem: unknownValue, filePermission: "0644" }),
+    message: 'filePermission must not let group or others read a file holding a private key (contents "combined" holds the certificate\'s private key) (got "0644"); use "0600"',
+  },
   { kind: "PemFile", why: "a mode that is not octal", inputs: (m) => ({ path: join(dir, "m.pem"), pem: m.clientCertificate, filePermission: "777x" }), message: 'filePermission must be an octal mode such as "0600" (got "777x")' },
   { kind: "PemFile", why: "a mode as a number", inputs: (m) => ({ path: join(dir, "n2.pem"), pem: m.clientCertificate, filePermission: 600 }), message: "filePermission must be a string (got the number 600)" },
   { kind: "PemFile", why: "a bundle that does not exist", inputs: (m) => ({ path: join(dir, "b.pem"), pem: m.clientCertificate, contents: "key" }), message: 'contents must be one of "combined", "ca", "certificate", "privateKey" (got "key")' },
@@ -281,7 +287,7 @@ describe("what the table refuses is close to what is accepted (the rows can fail
 
   test("values computed by other resources (unknown at preview) are judged once known", async () => {
     expect((await check("Certificate", { caCertificatePem: unknownValue })).failures).toBeUndefined();
-    expect((await check("PemFile", { path: join(dir, "later.pem"), pem: unknownValue, filePermission: "0644" })).failures).toBeUndefined();
+    expect((await check("PemFile", { path: join(dir, "later.pem"), pem: unknownValue, contents: "ca", filePermission: "0644" })).failures).toBeUndefined();
     expect((await check("RegistryCredential", { ...reg, password: unknownValue, server: "docker.io" })).failures).toBeUndefined();
   });
 });
