@@ -10,5 +10,5 @@ new ccluster.EnvironmentVariable("hf-in-env", { key: "HF_TOKEN", value: "hf_" + 
 new ccluster.BearerToken("org-wide", { visibility: "ORG", rotationDays: 30 });
 // Valid for three years.
 const cert = new ccluster.Certificate("long-lived", { validityDays: 1095, earlyRenewalDays: 30 });
-// World-readable private key.
-new ccluster.PemFile("readable-pem", { certificate: cert, path: "/tmp/ccluster-unhealthy/long-lived.pem", filePermission: "0644" });
+// World-readable (the CA bundle: a readable private key is refused by the resource itself, before any policy).
+new ccluster.PemFile("readable-pem", { certificate: cert, contents: "ca", path: "/tmp/ccluster-unhealthy/long-lived.pem", filePermission: "0644" });
