@@ -1,9 +1,10 @@
 /**
- * Switchable faults, so a client's resilience can be tested: latency, 5xx answers, 429 with
+ * Switchable faults, so a client's resilience can be tested: latency, 5xx answers, error answers
+ * that echo the request (as a careless server or proxy does, secrets and all), 429 with
  * Retry-After, dropped connections, and answers lost after the work was done.
  *
  * `next: N` hits the next N matching requests, `rate` is a probability per matching request.
- * At most one of drop, error5xx, rateLimit and responseLost hits a request, checked in that
+ * At most one of drop, error5xx, echo, rateLimit and responseLost hits a request, checked in that
  * order; only the kind that hits uses up one of its `next`. Latency applies to every matching
  * request. `holdWritesAfter: N` lets N matching writes through and then holds every later one
  * (received, unanswered) until the fault set next changes: a test can stop a client at a known
@@ -21,6 +22,8 @@ const countAndRate = {
 export const FaultConfigSchema = z.object({
   latencyMs: z.number().int().min(0).max(60_000).default(0),
   error5xx: z.object({ ...countAndRate, status: z.number().int().min(500).max(599).default(503) }).prefault({}),
+  /** An error answer whose body carries the request body back, encoded as `style` says ({@link EchoStyle}). */
+  echo: z.object({ ...countAndRate, status: z.number().int().min(400).max(599).default(422), style: z.enum(["raw", "json", "urlencoded", "base64"]).default("json") }).prefault({}),
   rateLimit: z.object({ ...countAndRate, retryAfterSeconds: z.number().int().min(0).default(1) }).prefault({}),
   drop: z.object(countAndRate).prefault({}),
   responseLost: z.object(countAndRate).prefault({}),
@@ -44,7 +47,15 @@ export type FaultConfig = z.output<typeof FaultConfigSchema>;
 export type FaultConfigInput = z.input<typeof FaultConfigSchema>;
 
 /** Fault kinds that replace or swallow the answer. */
-export type FaultKind = "drop" | "error5xx" | "rateLimit" | "responseLost";
+export type FaultKind = "drop" | "error5xx" | "echo" | "rateLimit" | "responseLost";
+
+/**
+ * How an echo carries the request body: `raw` the top-level fields as read (`name=value`, values
+ * unescaped) in a text/plain answer; `json` FastAPI's validation shape with the body text in `msg`
+ * and the parsed body in `input`; `urlencoded` the fields as a form-encoded query string in
+ * `detail`; `base64` the body's bytes in base64 in `detail`.
+ */
+export type EchoStyle = FaultConfig["echo"]["style"];
 
 /** What happens to one request. */
 export type FaultDecision =
@@ -52,6 +63,7 @@ export type FaultDecision =
   | { latencyMs: number; kind: "hold"; released: Promise<void> }
   | { latencyMs: number; kind: "drop" | "responseLost" }
   | { latencyMs: number; kind: "error5xx"; status: number }
+  | { latencyMs: number; kind: "echo"; status: number; style: EchoStyle }
   | { latencyMs: number; kind: "rateLimit"; retryAfterSeconds: number };
 
 /** How many requests were seen, and how many each fault kind hit (`GET /_admin/stats`). */
@@ -63,6 +75,7 @@ export interface FaultStats {
   latency: number;
   drop: number;
   error5xx: number;
+  echo: number;
   rateLimit: number;
   responseLost: number;
   /** Writes held by `holdWritesAfter` and not yet released. */
@@ -78,12 +91,12 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 
 const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
-const KINDS_IN_ORDER: FaultKind[] = ["drop", "error5xx", "rateLimit", "responseLost"];
+const KINDS_IN_ORDER: FaultKind[] = ["drop", "error5xx", "echo", "rateLimit", "responseLost"];
 
 /** Holds the current fault set and counts what it did. */
 export class FaultController {
   private config: FaultConfig;
-  private counts: FaultStats = { requests: 0, inFlight: 0, matched: 0, latency: 0, drop: 0, error5xx: 0, rateLimit: 0, responseLost: 0, held: 0 };
+  private counts: FaultStats = { requests: 0, inFlight: 0, matched: 0, latency: 0, drop: 0, error5xx: 0, echo: 0, rateLimit: 0, responseLost: 0, held: 0 };
   /** Matching writes let through since the fault set was last changed. */
   private writesSinceSet = 0;
   /** Resolves (releasing held writes) when the fault set next changes. */
@@ -150,6 +163,7 @@ export class FaultController {
       if (byCount) setting.next--;
       this.counts[kind]++;
       if (kind === "error5xx") return { latencyMs, kind, status: this.config.error5xx.status };
+      if (kind === "echo") return { latencyMs, kind, status: this.config.echo.status, style: this.config.echo.style };
       if (kind === "rateLimit") return { latencyMs, kind, retryAfterSeconds: this.config.rateLimit.retryAfterSeconds };
       return { latencyMs, kind };
     }

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { STATUS_CODES } from "node:http";
-import type { FaultController, FaultDecision } from "./faults";
+import type { EchoStyle, FaultController, FaultDecision } from "./faults";
 
 /** A JSON answer. */
 export interface JsonReply {
@@ -149,6 +149,41 @@ function writeJson(res: ServerResponse, status: number, body: unknown, headers: 
   res.end(text);
 }
 
+/**
+ * The `echo` fault's answer: the request body sent back in `style`, as a server that quotes what
+ * it could not process does (a client must keep any secret in it out of its errors).
+ */
+function writeEcho(res: ServerResponse, status: number, style: EchoStyle, body: Buffer, path: string): void {
+  const text = body.toString("utf8");
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON: echoed as text
+  }
+  const fields =
+    parsed && typeof parsed === "object" && !Array.isArray(parsed)
+      ? Object.entries(parsed).map(([name, value]) => [name, typeof value === "string" ? value : JSON.stringify(value)] as [string, string])
+      : [["body", text] as [string, string]];
+  switch (style) {
+    case "raw": {
+      const plain = `could not process ${path}: ${fields.map(([name, value]) => `${name}=${value}`).join(" ")}`;
+      res.writeHead(status, { "content-type": "text/plain; charset=utf-8", "content-length": String(Buffer.byteLength(plain)) });
+      res.end(plain);
+      return;
+    }
+    case "json":
+      writeJson(res, status, { detail: [{ type: "value_error", loc: ["body"], msg: `Value error, could not process ${text}`, input: parsed }] });
+      return;
+    case "urlencoded":
+      writeJson(res, status, { detail: `could not process ${path}?${new URLSearchParams(fields).toString()}` });
+      return;
+    case "base64":
+      writeJson(res, status, { detail: `could not process ${path}; request body (base64): ${body.toString("base64")}` });
+      return;
+  }
+}
+
 function writeReply(res: ServerResponse, reply: Reply): void {
   if ("events" in reply) {
     res.writeHead(reply.status, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache" });
@@ -196,6 +231,9 @@ export function createDispatcher(routes: readonly Route[], faults: FaultControll
         return;
       case "error5xx":
         writeJson(res, fault.status, { detail: STATUS_CODES[fault.status] ?? "Server Error" });
+        return;
+      case "echo":
+        writeEcho(res, fault.status, fault.style, await (body ?? readBody(req)), url.pathname);
         return;
       case "rateLimit":
         writeJson(res, 429, { detail: "Too Many Requests" }, { "retry-after": String(fault.retryAfterSeconds) });

@@ -1,6 +1,6 @@
 import { request } from "undici";
 import { startEmulator, type Emulator, type FaultStats } from "../../emulator";
-import { admin, asUser, call, gatewayAccessToken, stateOnDisk } from "./support";
+import { admin, asUser, call, gatewayAccessToken, stateOnDisk, type Answer } from "./support";
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -28,6 +28,7 @@ async function hitsDuring(faults: unknown, action: () => Promise<void>): Promise
     latency: after.latency - before.latency,
     drop: after.drop - before.drop,
     error5xx: after.error5xx - before.error5xx,
+    echo: after.echo - before.echo,
     rateLimit: after.rateLimit - before.rateLimit,
     responseLost: after.responseLost - before.responseLost,
   };
@@ -51,6 +52,49 @@ describe("faults", () => {
     expect(refused.status).toBe(503);
     expect(refused.body).toEqual({ detail: "Service Unavailable" });
     expect((await asUser(emu.info, "alice").list("?search_query=NOT_WRITTEN_5XX")).body.results).toEqual([]);
+  });
+
+  describe("echo answers with the request body carried back, before doing anything", () => {
+    // What a careless server quotes back must include these exactly as the client sent them.
+    const item = { type: "env_vars", key: "ECHOED", value: 'p"a\\s/s é✓ +&=', visibility: "USER" };
+    const sent = JSON.stringify(item);
+
+    it.each([
+      ["raw", 422, (a: Answer) => {
+        expect(a.headers["content-type"]).toBe("text/plain; charset=utf-8");
+        expect(a.text).toBe(`could not process /user_vault: type=env_vars key=ECHOED value=${item.value} visibility=USER`);
+      }],
+      ["json", 422, (a: Answer) => {
+        expect(a.body).toEqual({ detail: [{ type: "value_error", loc: ["body"], msg: `Value error, could not process ${sent}`, input: item }] });
+      }],
+      ["urlencoded", 500, (a: Answer) => {
+        expect(a.body.detail).toBe(`could not process /user_vault?${new URLSearchParams(item).toString()}`);
+        expect(a.body.detail).toContain("value=p%22a%5Cs%2Fs+%C3%A9%E2%9C%93+%2B%26%3D");
+      }],
+      ["base64", 500, (a: Answer) => {
+        expect(a.body.detail).toBe(`could not process /user_vault; request body (base64): ${Buffer.from(sent).toString("base64")}`);
+      }],
+    ] as const)("style %s, status %d", async (style, status, check) => {
+      let answer: Answer | undefined;
+      const hits = await hitsDuring({ echo: { next: 1, status, style }, match: { method: "PUT", pathPrefix: "/user_vault" } }, async () => {
+        answer = await call("PUT", `${emu.info.apiUrl}/user_vault`, { token: emu.info.users.alice.token, rawBody: sent, headers: { "content-type": "application/json" } });
+      });
+      expect(answer?.status).toBe(status);
+      check(answer!);
+      expect(hits).toMatchObject({ echo: 1, error5xx: 0, drop: 0, rateLimit: 0, responseLost: 0 });
+      expect((await asUser(emu.info, "alice").list("?search_query=ECHOED")).body.results).toEqual([]);
+      expect((await asUser(emu.info, "alice").put(item)).status).toBe(200); // next: 1 is used up
+      expect((await asUser(emu.info, "alice").removeBy(item)).status).toBe(200);
+    });
+
+    it("a body that is not a JSON object is one field, and the fault is off unless set", async () => {
+      await admin(emu.info, "PUT", "/faults", { echo: { next: 1, style: "raw" } });
+      const echoed = await call("POST", `${emu.info.apiUrl}/credentials/api-key`, { token: emu.info.token, rawBody: "name=a b", headers: { "content-type": "application/x-www-form-urlencoded" } });
+      expect(echoed.status).toBe(422);
+      expect(echoed.text).toBe("could not process /credentials/api-key: body=name=a b");
+      expect((await admin(emu.info, "DELETE", "/faults")).body.echo).toEqual({ next: 0, rate: 0, status: 422, style: "json" });
+      expect((await listVault()).status).toBe(200);
+    });
   });
 
   it("rateLimit answers 429 with a Retry-After header", async () => {
@@ -176,10 +220,10 @@ describe("faults", () => {
 
   it("refuses an invalid fault set with 422 and keeps the previous one", async () => {
     await admin(emu.info, "PUT", "/faults", { rateLimit: { next: 1 } });
-    const bad = await admin(emu.info, "PUT", "/faults", { error5xx: { status: 404 }, drop: { rate: 2 } });
+    const bad = await admin(emu.info, "PUT", "/faults", { error5xx: { status: 404 }, drop: { rate: 2 }, echo: { style: "xml", status: 302 } });
     expect(bad.status).toBe(422);
     const locs = (bad.body.detail as { loc: string[] }[]).map((d) => d.loc.join("."));
-    expect(locs).toEqual(expect.arrayContaining(["body.error5xx.status", "body.drop.rate"]));
+    expect(locs).toEqual(expect.arrayContaining(["body.error5xx.status", "body.drop.rate", "body.echo.style", "body.echo.status"]));
     expect((await admin(emu.info, "GET", "/faults")).body.rateLimit.next).toBe(1);
   });
 });
