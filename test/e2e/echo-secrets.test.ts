@@ -132,6 +132,8 @@ describe.each([
     // Every resource is tried, rather than those the engine started before the first failure.
     const up = await pulumi(["up", "--yes", "--skip-preview", "--continue-on-error"]).finally(() => admin(emu(), "DELETE", "/faults"));
     expect(up.code).not.toBe(0);
+    expect(leaked([up.output])).toEqual([]);
+    expect(leaked(await stateAndBackend())).toEqual([]);
     // Not vacuous: every write was echoed, each failure names its resource and kind and quotes
     // the echo, in which the scrubber found something to redact.
     expect((await stats()).echo - before.echo).toBeGreaterThanOrEqual(resources.length);
@@ -140,8 +142,6 @@ describe.each([
       const failure = new RegExp(`dynamic/ccluster:${r.kind} \\(${r.name}\\):\n\\s*error: (.*)`).exec(diagnostics)?.[1];
       expect([r.name, failure]).toEqual([r.name, expect.stringMatching(/could not process .*\[redacted\]/)]);
     }
-    expect(leaked([up.output])).toEqual([]);
-    expect(leaked(await stateAndBackend())).toEqual([]);
     expect(await platformHoldings(emu())).toEqual({ vault: [], apiKeys: [], gatewayTokens: [] });
   });
 });
