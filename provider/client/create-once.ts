@@ -7,9 +7,11 @@
  * the tries go on, with the client's backoff, until its time budget is spent (retry.ts).
  * An attempt that timed out (or met a gateway timeout) may still land later, after the retry
  * succeeded: then the caller waits, up to `lateLandingMs`, for those late objects and removes
- * them too. On final failure, strays found are removed before the error is thrown.
+ * them too. An attempt refused as a duplicate because an earlier one landed first (a unique name)
+ * is tried again once that one is removed. On final failure, strays found are removed before the
+ * error is thrown.
  */
-import { isUncertainFailure, type PlatformError } from "./errors";
+import { ErrorCodes, isPlatformError, isUncertainFailure, type PlatformError } from "./errors";
 import type { RetrySchedule } from "./retry";
 
 export interface CreateOnceSteps<T extends { id: string }> {
@@ -39,12 +41,16 @@ function mayLandLater(e: unknown): boolean {
 
 export async function createOnce<T extends { id: string }>(steps: CreateOnceSteps<T>): Promise<T> {
   let pendingLate = 0; // attempts that may still land, not yet found and removed
+  /** Removes what earlier attempts made (but `keep`); returns how many were removed. */
   const removeStrays = async (keep?: string) => {
+    let removed = 0;
     for (const id of await steps.findStrays()) {
       if (id === keep) continue;
       await steps.remove(id);
+      removed++;
       pendingLate = Math.max(0, pendingLate - 1);
     }
+    return removed;
   };
   for (;;) {
     try {
@@ -53,7 +59,10 @@ export async function createOnce<T extends { id: string }>(steps: CreateOnceStep
       return made;
     } catch (e) {
       if (!isUncertainFailure(e)) {
-        await removeStrays();
+        // Where names are unique (gateway tokens), an earlier attempt that landed late, after
+        // the strays were last looked for, refuses this one as a duplicate. With it removed, the
+        // name is free: try again. Each such retry removes a stray, so this cannot loop.
+        if ((await removeStrays()) > 0 && isPlatformError(e, ErrorCodes.CONFLICT)) continue;
         throw e;
       }
       if (mayLandLater(e)) pendingLate++;

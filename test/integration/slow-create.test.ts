@@ -54,12 +54,29 @@ test("a serverless key create slower than the client's timeout leaves exactly on
   expect((await keys.list()).filter((k) => k.name === "slow-create-key").map((k) => k.id)).toEqual([key.id]);
 });
 
-test("a gateway token create slower than the client's timeout leaves exactly one token, the one returned", async () => {
-  const gateway = impatientClients().aigateway();
-  const { delayed } = await firstRequestSlow({ method: "POST", pathPrefix: "/aigateway/v1/gateways" });
-  const token = await gateway.createTokenRecovering("slow-gateway", "token-slow01");
+// Token names are unique per gateway, so a late create that lands after the retried one is only
+// refused (409) and leaves nothing: the case that matters is the late create landing first, while
+// the retry is still on its way. Then the retry meets a 409 caused by this very call's own token.
+test("a gateway token create slower than the client's timeout that lands before the retry: the late token is deleted, exactly one token is left, the one returned", async () => {
+  // The first try times out at ~3 s and lands at 4 s; the retry reaches the platform after the
+  // timeout and is done 2 s later (within its own timeout), so the late token is there first.
+  const gateway = createClients(settingsFor(emu()), { timeoutMs: 3000, retry: { baseDelayMs: 5, maxDelayMs: 50 } }).aigateway();
+  const match = { method: "POST", pathPrefix: "/aigateway/v1/gateways/late-first-gw/tokens" };
+  const latencyCount = async () => (await admin(emu(), "GET", "/stats")).latency as number;
+  const before = await latencyCount();
+  await admin(emu(), "PUT", "/faults", { latencyMs: 4000, match });
+  const deletesBefore = (async () => {
+    while ((await latencyCount()) === before) await pause(20);
+    await admin(emu(), "PUT", "/faults", { latencyMs: 2000, match });
+    while ((await latencyCount()) === before + 1) await pause(20);
+    // From here the fault set only counts (as `matched`) the deletes of this gateway's tokens.
+    await admin(emu(), "PUT", "/faults", { match: { method: "DELETE", pathPrefix: "/aigateway/v1/gateways/late-first-gw/tokens/" } });
+    return (await admin(emu(), "GET", "/stats")).matched as number;
+  })();
+  const token = await gateway.createTokenRecovering("late-first-gw", "token-late-first");
   expect(token.token).toEqual(expect.any(String));
-  expect(await delayed).toBe(1); // the first create was slow, the second was not
   await settled();
-  expect((await gateway.listTokens("slow-gateway")).map((t) => t.id)).toEqual([token.id]);
+  // The late token landed (and was deleted: one delete), and the token returned is the only one.
+  expect(((await admin(emu(), "GET", "/stats")).matched as number) - (await deletesBefore)).toBe(1);
+  expect((await gateway.listTokens("late-first-gw")).map((t) => t.id)).toEqual([token.id]);
 });
