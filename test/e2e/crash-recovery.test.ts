@@ -4,22 +4,26 @@
  * must hold exactly what the state records (no orphan, no loss, no duplicate), `destroy` must
  * leave nothing, and no secret may reach the output, the state or the backend's files.
  */
-import { readFileSync } from "node:fs";
 import { runPulumi } from "../harness/engine";
 import { admin, useEmulator } from "../support/emulator";
-import { listFiles } from "../support/plugin-stack";
+import { statePlaces, type Place } from "../support/plugin-stack";
 import type { TestProject } from "../support/pulumi-project";
 import { Steps } from "../support/steps";
 import {
-  leakedSecrets,
+  expectedSecretCount,
+  leaksIn,
+  outputOf,
   platformHoldings,
   reconcile,
   scaleProject,
   scaleResources,
   scaleSecrets,
+  stackSecrets,
   startPulumi,
   stateHoldings,
+  unfoundIn,
   waitUntil,
+  type SecretValue,
 } from "../support/stack-at-scale";
 
 jest.setTimeout(900_000);
@@ -36,10 +40,10 @@ function expectSuccess(step: string, r: { code: number; stdout: string; stderr: 
 }
 
 /** The recovery the README documents after a killed `pulumi up`. */
-async function recover(project: TestProject, log: string[]): Promise<string> {
+async function recover(project: TestProject, log: Place[]): Promise<string> {
   const run = async (args: string[]) => {
     const r = await runPulumi([...args, "--non-interactive"], { cwd: project.dir, env: project.env });
-    log.push(r.stdout, r.stderr);
+    log.push(...outputOf(`pulumi ${args[0]} (recovery)`, r));
     return r;
   };
   const cancel = await run(["cancel", "--yes"]);
@@ -61,12 +65,14 @@ describe.each([
 ])("SIGKILL of `pulumi up` after $killAfter writes", ({ killAfter, tag }) => {
   const secrets = scaleSecrets(tag);
   const resources = scaleResources(COUNT, secrets);
-  const log: string[] = [];
+  const log: Place[] = [];
   let project: TestProject;
-  // The recovery works on what the kill left; the last checks on the stack the recovery settled.
-  const steps = new Steps<{ orphansAtKill: string[]; recovered: true }>({
+  // The recovery works on what the kill left; the last checks on the stack the recovery settled,
+  // and search for the secrets it held (read before destroy, with the export and backend of then).
+  const steps = new Steps<{ orphansAtKill: string[]; recovered: true; secretsHeld: { secrets: SecretValue[]; control: Place; state: Place[] } }>({
     orphansAtKill: "the killed run leaves objects that its state does not record",
     recovered: "after the documented recovery the platform holds exactly what the state records",
+    secretsHeld: "after the documented recovery the platform holds exactly what the state records",
   });
   const emu = useEmulator(); // a platform of its own for each kill point
 
@@ -85,7 +91,7 @@ describe.each([
     await new Promise((r) => setTimeout(r, 500)); // let other creates reach the platform and wait too
     up.kill();
     const killed = await up.done;
-    log.push(killed.stdout, killed.stderr);
+    log.push(...outputOf("killed pulumi up", killed));
     expect(killed.code).not.toBe(0);
     // The held writes now land, as a real platform finishes requests whose client has died.
     await admin(emu(), "PUT", "/faults", {});
@@ -106,23 +112,24 @@ describe.each([
     const state = await stateHoldings(project.stack);
     expect(reconcile(platform, state)).toEqual({ orphans: [], lost: [], duplicateIds: [] });
     expect(state.vault.length + state.apiKeys.length + state.gatewayTokens.length).toBe(COUNT);
+    steps.finished("secretsHeld", { ...(await stackSecrets(emu(), project, secrets)), state: await statePlaces(project) });
   });
 
   test("a preview then finds nothing to do, and destroy leaves nothing behind", async () => {
     steps.after("recovered");
     const preview = await runPulumi(["preview", "--non-interactive", "--expect-no-changes"], { cwd: project.dir, env: project.env });
-    log.push(preview.stdout, preview.stderr);
+    log.push(...outputOf("pulumi preview", preview));
     expectSuccess("pulumi preview --expect-no-changes", preview);
     const destroy = await runPulumi(["destroy", "--yes", "--skip-preview", "--non-interactive"], { cwd: project.dir, env: project.env });
-    log.push(destroy.stdout, destroy.stderr);
+    log.push(...outputOf("pulumi destroy", destroy));
     expectSuccess("pulumi destroy", destroy);
     expect(await platformHoldings(emu())).toEqual({ vault: [], apiKeys: [], gatewayTokens: [] });
   });
 
   test("no secret reached the output, the state export or the backend's files", async () => {
-    const exported = await runPulumi(["stack", "export", "--non-interactive"], { cwd: project.dir, env: project.env });
-    const backendDir = project.env.PULUMI_BACKEND_URL.replace(/^file:\/\//, "");
-    const places = [...log, exported.stdout, ...listFiles(backendDir).map((f) => readFileSync(f, "utf8"))];
-    expect(leakedSecrets(Object.values(secrets), places)).toEqual([]);
+    const { secrets: held, control, state } = steps.after("secretsHeld");
+    expect(held.length).toBe(expectedSecretCount(secrets, resources));
+    expect(leaksIn(held, [...log, ...state, ...(await statePlaces(project))])).toEqual([]);
+    expect(unfoundIn(held, [control])).toEqual([]); // the search finds them where they are in plaintext
   });
 });

@@ -3,11 +3,28 @@
  * up and destroyed under 5xx, 429, dropped connections and lost answers (each fault alone), 200 at
  * `--parallel 32` under 30 % 429, and a 5 s outage in the middle of an `up`. Each must complete in
  * one `up`, the platform must then hold exactly what the state records (no orphan, no loss, no
- * duplicate), and `destroy` must leave nothing.
+ * duplicate), `destroy` must leave nothing, and no secret, declared or generated, may reach the
+ * output, the state export or the backend's files.
  */
 import { runPulumi, type PulumiRun } from "../harness/engine";
 import { admin, useEmulator } from "../support/emulator";
-import { leakedSecrets, platformHoldings, reconcile, scaleProject, scaleResources, scaleSecrets, startPulumi, stateHoldings, waitUntil } from "../support/stack-at-scale";
+import { statePlaces, type Place } from "../support/plugin-stack";
+import type { TestProject } from "../support/pulumi-project";
+import {
+  expectedSecretCount,
+  leaksIn,
+  outputOf,
+  platformHoldings,
+  reconcile,
+  scaleProject,
+  scaleResources,
+  scaleSecrets,
+  stackSecrets,
+  startPulumi,
+  stateHoldings,
+  unfoundIn,
+  waitUntil,
+} from "../support/stack-at-scale";
 
 jest.setTimeout(900_000);
 const emu = useEmulator();
@@ -21,27 +38,45 @@ async function setFaults(faults: Record<string, unknown>): Promise<void> {
   await admin(emu(), "PUT", "/faults", faults);
 }
 
+/**
+ * The secrets of the stack as it stands after its `up` (faults off), and the places to search
+ * later: the export and backend now, before `destroy` empties the state.
+ */
+async function secretsBeforeDestroy(project: TestProject, declared: Record<string, string>) {
+  const { secrets, control } = await stackSecrets(emu(), project, declared);
+  return { secrets, control, state: await statePlaces(project) };
+}
+
+/** The secret search over outputs, the state before and after destroy, and the backend; with its control. */
+async function secretSearch(project: TestProject, found: Awaited<ReturnType<typeof secretsBeforeDestroy>>, outputs: Place[]) {
+  const places = [...outputs, ...found.state, ...(await statePlaces(project))];
+  return { searched: found.secrets.length, leaked: leaksIn(found.secrets, places), unfoundInControl: unfoundIn(found.secrets, [found.control]) };
+}
+
 /** Runs `up` under the faults, then checks the books and destroys under the same faults. */
 async function upAndDestroy(count: number, faults: Record<string, unknown>, tag: string, parallel = 8) {
   const secrets = scaleSecrets(tag);
-  const project = await scaleProject(emu(), scaleResources(count, secrets));
-  const log: string[] = [];
+  const resources = scaleResources(count, secrets);
+  const project = await scaleProject(emu(), resources);
+  const log: Place[] = [];
   try {
     await setFaults(faults);
     const up = await runPulumi(["up", "--yes", "--skip-preview", "--non-interactive", "--parallel", String(parallel)], { cwd: project.dir, env: project.env });
-    log.push(up.stdout, up.stderr);
+    log.push(...outputOf("pulumi up", up));
     expectSuccess(`pulumi up under ${JSON.stringify(faults)}`, up);
     const stats = await admin(emu(), "GET", "/stats");
     await setFaults({});
     const books = reconcile(await platformHoldings(emu()), await stateHoldings(project.stack));
     const state = await stateHoldings(project.stack);
+    const found = await secretsBeforeDestroy(project, secrets);
     await setFaults(faults);
     const destroy = await runPulumi(["destroy", "--yes", "--skip-preview", "--non-interactive", "--parallel", String(parallel)], { cwd: project.dir, env: project.env });
-    log.push(destroy.stdout, destroy.stderr);
+    log.push(...outputOf("pulumi destroy", destroy));
     expectSuccess(`pulumi destroy under ${JSON.stringify(faults)}`, destroy);
     await setFaults({});
     const left = await platformHoldings(emu());
-    return { books, recorded: state.vault.length + state.apiKeys.length + state.gatewayTokens.length, left, stats, leaked: leakedSecrets(Object.values(secrets), log) };
+    const search = await secretSearch(project, found, log);
+    return { books, recorded: state.vault.length + state.apiKeys.length + state.gatewayTokens.length, left, stats, ...search, expectedSecrets: expectedSecretCount(secrets, resources) };
   } finally {
     await setFaults({});
     await project.cleanup();
@@ -64,6 +99,8 @@ describe.each([
     expect(r.recorded).toBe(50);
     expect(r.left).toEqual(nothing);
     expect(r.leaked).toEqual([]);
+    expect(r.searched).toBe(r.expectedSecrets);
+    expect(r.unfoundInControl).toEqual([]); // the search finds them where they are in plaintext
   });
 });
 
@@ -73,11 +110,15 @@ test("200 credentials at --parallel 32 under 30 % 429: one up, exact books, dest
   expect(r.books).toEqual(clean);
   expect(r.recorded).toBe(200);
   expect(r.left).toEqual(nothing);
+  expect(r.leaked).toEqual([]);
+  expect(r.searched).toBe(r.expectedSecrets);
+  expect(r.unfoundInControl).toEqual([]);
 });
 
 test("a 5 s outage of the platform in the middle of a 50-credential up: the up completes", async () => {
   const secrets = scaleSecrets("outage");
-  const project = await scaleProject(emu(), scaleResources(50, secrets));
+  const resources = scaleResources(50, secrets);
+  const project = await scaleProject(emu(), resources);
   try {
     // A little latency, so the outage lands while creates are still to come.
     await setFaults({ latencyMs: 200 });
@@ -92,8 +133,14 @@ test("a 5 s outage of the platform in the middle of a 50-credential up: the up c
     const state = await stateHoldings(project.stack);
     expect(reconcile(await platformHoldings(emu()), state)).toEqual(clean);
     expect(state.vault.length + state.apiKeys.length + state.gatewayTokens.length).toBe(50);
-    expectSuccess("pulumi destroy", await runPulumi(["destroy", "--yes", "--skip-preview", "--non-interactive"], { cwd: project.dir, env: project.env }));
+    const found = await secretsBeforeDestroy(project, secrets);
+    const destroy = await runPulumi(["destroy", "--yes", "--skip-preview", "--non-interactive"], { cwd: project.dir, env: project.env });
+    expectSuccess("pulumi destroy", destroy);
     expect(await platformHoldings(emu())).toEqual(nothing);
+    const search = await secretSearch(project, found, [...outputOf("pulumi up", done), ...outputOf("pulumi destroy", destroy)]);
+    expect(search.leaked).toEqual([]);
+    expect(search.searched).toBe(expectedSecretCount(secrets, resources));
+    expect(search.unfoundInControl).toEqual([]);
   } finally {
     await project.cleanup();
   }

@@ -8,15 +8,17 @@ import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Stack } from "@pulumi/pulumi/automation";
-import { ensurePulumiEngine, type PulumiRun } from "../harness/engine";
+import { request } from "undici";
+import { ensurePulumiEngine, runPulumi, type PulumiRun } from "../harness/engine";
 import { clientsFor, stackConfigFor } from "./emulator";
+import type { Place } from "./plugin-stack";
 import { createTestProject, repoRoot, type TestProject } from "./pulumi-project";
 
 type Emulator = Parameters<typeof clientsFor>[0];
 
 export const GATEWAY = "scale-gateway";
 
-/** Secret values the stack declares, searched for in every output, state and backend file. */
+/** Secret values the stack declares; {@link stackSecrets} adds the ones the platform and provider generate. */
 export function scaleSecrets(tag: string) {
   return {
     env: `env-secret-${tag}-0123456789`,
@@ -171,7 +173,114 @@ export async function waitUntil(what: string, predicate: () => Promise<boolean>,
   }
 }
 
-/** Every place a secret could leak to: engine output, the CLI's state export, the backend's files. */
-export function leakedSecrets(secretValues: string[], texts: string[]): string[] {
-  return secretValues.filter((s) => texts.some((t) => t.includes(s)));
+/** A value that must never be in plaintext, and what it is: a leak report names this, never the value. */
+export interface SecretValue {
+  what: string;
+  value: string;
+}
+
+/** The declared config secrets (see {@link scaleSecrets}), named. */
+export function declaredSecrets(declared: Record<string, string>): SecretValue[] {
+  return Object.entries(declared).map(([k, value]) => ({ what: `declared secret "${k}"`, value }));
+}
+
+/** How many distinct secret values {@link stackSecrets} finds for these resources: the declared ones and one per generated secret. */
+export function expectedSecretCount(declared: Record<string, string>, resources: ScaleResource[]): number {
+  const generating = ["BearerToken", "ServerlessApiKey", "aigateway.AuthToken", "Certificate"];
+  return new Set(Object.values(declared)).size + resources.filter((r) => generating.includes(r.kind)).length;
+}
+
+/** The engine's output of a run, as a place to search. */
+export function outputOf(what: string, run: { stdout: string; stderr: string }): Place[] {
+  return [
+    { where: `${what} (stdout)`, text: run.stdout },
+    { where: `${what} (stderr)`, text: run.stderr },
+  ];
+}
+
+/** A secret as it may stand in a text: raw, JSON-escaped once (the state), twice (a JSON string inside JSON, as `--show-secrets` writes it). */
+function formsOf(value: string): string[] {
+  const escape = (s: string) => JSON.stringify(s).slice(1, -1);
+  return [...new Set([value, escape(value), escape(escape(value))])];
+}
+
+const occursIn = (secret: SecretValue, place: Place) => formsOf(secret.value).some((f) => place.text.includes(f));
+
+/** Each secret found in a place, as "what in where" (the value itself is not repeated). */
+export function leaksIn(secrets: SecretValue[], places: Place[]): string[] {
+  // A file searched before and after a destroy is reported once.
+  return [...new Set(secrets.flatMap((s) => places.filter((p) => occursIn(s, p)).map((p) => `${s.what} in ${p.where}`)))];
+}
+
+/** The secrets that none of the places holds: the control, run over a text that must hold them all. */
+export function unfoundIn(secrets: SecretValue[], places: Place[]): string[] {
+  return secrets.filter((s) => !places.some((p) => occursIn(s, p))).map((s) => s.what);
+}
+
+/** Distinct values, the names of a value's holders joined (the declared env value is held by many resources). */
+function distinct(secrets: SecretValue[]): SecretValue[] {
+  const byValue = new Map<string, string[]>();
+  for (const s of secrets) byValue.set(s.value, [...(byValue.get(s.value) ?? []), s.what]);
+  return [...byValue].map(([value, whats]) => ({ value, what: whats.length > 3 ? `${whats.slice(0, 3).join(", ")} and ${whats.length - 3} more` : whats.join(", ") }));
+}
+
+type ExportedResource = { type: string; urn: string; outputs?: Record<string, unknown> };
+
+/** A `--show-secrets` export writes a secret as {<sig>: ..., plaintext: "<JSON>"}: the value. */
+function revealed(v: unknown): unknown {
+  if (v && typeof v === "object" && "plaintext" in v && "4dabf18193072939515e22adb298388d" in v) return JSON.parse((v as { plaintext: string }).plaintext);
+  return v;
+}
+
+/** Status of a chat call made with `secret`: 200 when the platform takes it as a live credential. */
+async function chatStatus(url: string, secret: string): Promise<number> {
+  const res = await request(url, {
+    method: "POST",
+    headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
+    body: JSON.stringify({ messages: [{ role: "user", content: "hi" }] }),
+  });
+  await res.body.dump();
+  return res.statusCode;
+}
+
+/**
+ * Every secret the stack holds now, the generated ones too, and the control text they must all be
+ * found in (`pulumi stack export --show-secrets`). Vault values are read from the platform by id
+ * (SSH keys and a certificate's CA are public, so not searched; a registry item's value is JSON,
+ * its password is searched). The platform keeps only hashes of serverless keys and gateway tokens
+ * and never sees a certificate's private key: those are read from the revealed export, and each
+ * key and token must authenticate at its chat endpoint, so they are the platform's live ones.
+ * Call with the platform's faults off.
+ */
+export async function stackSecrets(emu: Emulator, project: TestProject, declared: Record<string, string>): Promise<{ secrets: SecretValue[]; control: Place }> {
+  const shown = await runPulumi(["stack", "export", "--show-secrets", "--stack", project.stack.name, "--non-interactive"], { cwd: project.dir, env: project.env });
+  if (shown.code !== 0) throw new Error(`pulumi stack export --show-secrets exited ${shown.code}: ${shown.stderr}`);
+  const control = { where: "pulumi stack export --show-secrets", text: shown.stdout };
+  const resources = (JSON.parse(shown.stdout).deployment.resources ?? []) as ExportedResource[];
+  const named = (r: ExportedResource) => `${r.type.split(":").pop()} ${r.urn.split("::").pop()}`;
+  const fromState = (suffix: string, output: (outs: Record<string, unknown>) => unknown): SecretValue[] =>
+    resources
+      .filter((r) => r.type.endsWith(suffix))
+      .map((r) => {
+        const value = output(Object.fromEntries(Object.entries(r.outputs ?? {}).map(([k, v]) => [k, revealed(v)])));
+        if (typeof value !== "string" || !value) throw new Error(`${named(r)} has no secret ${suffix} output in the revealed export`);
+        return { what: named(r), value };
+      });
+  const keys = fromState(":ServerlessApiKey", (o) => o.key);
+  const tokens = fromState("aigateway:AuthToken", (o) => o.token);
+  const privateKeys = fromState(":Certificate", (o) => o.clientPrivateKeyPem).map((s) => ({ ...s, what: `${s.what} clientPrivateKeyPem` }));
+  const pullPasswords = fromState(":RegistryCredential", (o) => (o.imagePullSecretCredentials as { password?: string } | undefined)?.password);
+
+  const vault = clientsFor(emu).vault();
+  const searched = new Set(["bearer_tokens", "env_vars", "access_tokens", "registry_credentials"]);
+  const items = await Promise.all((await vault.list()).filter((i) => searched.has(i.type)).map((i) => vault.get(i.id)));
+  const vaultValues = items.map((i) => ({
+    what: `vault ${i.type} item ${i.id}`,
+    value: i.type === "registry_credentials" ? (JSON.parse(i.value ?? "{}") as { password: string }).password : i.value!,
+  }));
+
+  for (const k of keys) if ((await chatStatus(`${emu.info.serverlessEndpointUrl}/openai/v1/chat/completions`, k.value)) !== 200) throw new Error(`${k.what}'s key in the state does not authenticate at the serverless endpoint`);
+  for (const t of tokens) if ((await chatStatus(`${emu.info.gatewayChatUrl}/${GATEWAY}/openai/v1/chat/completions`, t.value)) !== 200) throw new Error(`${t.what}'s token in the state does not authenticate at gateway ${GATEWAY}`);
+
+  return { secrets: distinct([...declaredSecrets(declared), ...vaultValues, ...keys, ...tokens, ...privateKeys, ...pullPasswords]), control };
 }
