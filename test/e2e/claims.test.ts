@@ -2,12 +2,14 @@
  * Two declared credentials must never merge into one platform object, under the real engine:
  * two resources of one stack with the same vault type, key and visibility fail before anything is
  * written and the message names both; a second stack claiming another stack's ORG key fails at
- * create and overwrites nothing.
+ * create and overwrites nothing; neither stack's value reaches the output, the state or the backend.
  */
 import { join } from "node:path";
 import { runPulumi, type PulumiRun } from "../harness/engine";
 import { clientsFor, stackConfigFor, useEmulator } from "../support/emulator";
+import { statePlaces, type Place } from "../support/plugin-stack";
 import { createTestProject, repoRoot, type TestProject } from "../support/pulumi-project";
+import { declaredSecrets, leaksIn, outputOf, unfoundIn } from "../support/stack-at-scale";
 
 jest.setTimeout(300_000);
 const emu = useEmulator();
@@ -58,16 +60,33 @@ test("two resources of one stack with the same key and visibility: preview and u
 });
 
 test("a second stack claiming another stack's ORG key fails at create and overwrites nothing", async () => {
-  const owner = await stackOf([{ kind: "EnvironmentVariable", name: "shared", args: { key: "SHARED_ORG_KEY", visibility: "ORG" }, secretArgs: { value: "owner-value" } }], "owner");
-  expect((await pulumi(owner, ["up", "--yes", "--skip-preview"])).code).toBe(0);
-  const intruder = await stackOf([{ kind: "EnvironmentVariable", name: "shared", args: { key: "SHARED_ORG_KEY", visibility: "ORG" }, secretArgs: { value: "intruder-value" } }], "intruder");
-  const r = await pulumi(intruder, ["up", "--yes", "--skip-preview"]);
+  const values = { owner: "owner-value", intruder: "intruder-value" };
+  const log: Place[] = [];
+  const run = async (project: TestProject, args: string[]) => {
+    const r = await pulumi(project, args);
+    log.push(...outputOf(`pulumi ${args[0]} (${project.stack.name})`, r));
+    return r;
+  };
+  const owner = await stackOf([{ kind: "EnvironmentVariable", name: "shared", args: { key: "SHARED_ORG_KEY", visibility: "ORG" }, secretArgs: { value: values.owner } }], "owner");
+  expect((await run(owner, ["up", "--yes", "--skip-preview"])).code).toBe(0);
+  const intruder = await stackOf([{ kind: "EnvironmentVariable", name: "shared", args: { key: "SHARED_ORG_KEY", visibility: "ORG" }, secretArgs: { value: values.intruder } }], "intruder");
+  const r = await run(intruder, ["up", "--yes", "--skip-preview"]);
   expect(r.code).not.toBe(0);
   expect(r.stdout + r.stderr).toMatch(/key "SHARED_ORG_KEY" and visibility ORG already exists in the vault \(id \d+\)/);
-  expect((await envItems("SHARED_ORG_KEY")).map((i) => i.value)).toEqual(["owner-value"]);
+  expect((await envItems("SHARED_ORG_KEY")).map((i) => i.value)).toEqual([values.owner]);
+  // The state and backend while both stacks stand; the search below adds them as destroy left them.
+  const standing = [...(await statePlaces(owner)), ...(await statePlaces(intruder))];
+  // Control: the owner's value is in its revealed state; the intruder's, whose create failed, only in its revealed config.
+  const control = [
+    { where: "pulumi stack export --show-secrets (owner)", text: (await pulumi(owner, ["stack", "export", "--show-secrets"])).stdout },
+    { where: "pulumi config --show-secrets (intruder)", text: (await pulumi(intruder, ["config", "--show-secrets", "--json"])).stdout },
+  ];
   // The intruder's destroy has nothing of its own to delete; the owner's item stays.
-  expect((await pulumi(intruder, ["destroy", "--yes", "--skip-preview"])).code).toBe(0);
-  expect((await envItems("SHARED_ORG_KEY")).map((i) => i.value)).toEqual(["owner-value"]);
-  expect((await pulumi(owner, ["destroy", "--yes", "--skip-preview"])).code).toBe(0);
+  expect((await run(intruder, ["destroy", "--yes", "--skip-preview"])).code).toBe(0);
+  expect((await envItems("SHARED_ORG_KEY")).map((i) => i.value)).toEqual([values.owner]);
+  expect((await run(owner, ["destroy", "--yes", "--skip-preview"])).code).toBe(0);
   expect(await envItems("SHARED_ORG_KEY")).toEqual([]);
+  const secrets = declaredSecrets(values);
+  expect(leaksIn(secrets, [...log, ...standing, ...(await statePlaces(owner)), ...(await statePlaces(intruder))])).toEqual([]);
+  expect(unfoundIn(secrets, control)).toEqual([]);
 });
