@@ -11,7 +11,7 @@
  * is tried again once that one is removed. On final failure, strays found are removed before the
  * error is thrown.
  */
-import { ErrorCodes, isPlatformError, isUncertainFailure, type PlatformError } from "./errors";
+import { ErrorCodes, isPlatformError, isUncertainFailure, mayLandLater, type PlatformError } from "./errors";
 import type { RetrySchedule } from "./retry";
 
 export interface CreateOnceSteps<T extends { id: string }> {
@@ -28,16 +28,6 @@ export interface CreateOnceSteps<T extends { id: string }> {
 }
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * A failure after which the request may still be carried out later: the client stopped waiting
- * (its timeout) or a gateway did (504) while the platform may still be working. A dropped
- * connection or another 5xx means the platform has finished with the request, one way or the other.
- */
-function mayLandLater(e: unknown): boolean {
-  const err = e as PlatformError;
-  return (err.timedOut && err.mayHaveSucceeded) || err.status === 504;
-}
 
 export async function createOnce<T extends { id: string }>(steps: CreateOnceSteps<T>): Promise<T> {
   let pendingLate = 0; // attempts that may still land, not yet found and removed

@@ -103,6 +103,15 @@ export function isUncertainFailure(e: unknown): boolean {
   return isPlatformError(e) && (e.code === ErrorCodes.NETWORK || e.code === ErrorCodes.SERVER);
 }
 
+/**
+ * A failure after which the request may still be carried out later: the client stopped waiting
+ * (its timeout) or a gateway did (504) while the platform may still be working. A dropped
+ * connection or another 5xx means the platform has finished with the request, one way or the other.
+ */
+export function mayLandLater(e: unknown): boolean {
+  return isPlatformError(e) && ((e.timedOut && e.mayHaveSucceeded) || e.status === 504);
+}
+
 /** How errors name the service. */
 export function serviceName(s: "ccluster" | "aigateway"): string {
   return s === "ccluster" ? "The CCluster platform API" : "The AI gateway API";

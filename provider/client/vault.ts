@@ -1,5 +1,5 @@
 /** The vault API (`/user_vault`): list, get, upsert, delete by id, and the legacy delete. */
-import { ErrorCodes, isPlatformError, isUncertainFailure, type PlatformError } from "./errors";
+import { ErrorCodes, isPlatformError, isUncertainFailure, mayLandLater, type PlatformError } from "./errors";
 import { HttpClient, sleep } from "./http";
 import {
   AnyObject,
@@ -9,6 +9,9 @@ import {
   UserVaultList,
   VaultType,
 } from "./models";
+
+/** How often a timed-out write is looked for while it may still land. */
+const LATE_LANDING_POLL_MS = 500;
 
 export class VaultApi {
   constructor(private readonly http: HttpClient) {}
@@ -52,26 +55,50 @@ export class VaultApi {
    * Without one, whether the platform upserts on (type, key, visibility) or inserts a row is not
    * published, so the call is never repeated blindly: after an answer that may have been lost,
    * the item is looked up by its key, and only written again when it is not there (with the
-   * client's backoff, until its time budget is spent).
+   * client's backoff, until its time budget is spent). A write that timed out when the budget
+   * is spent may still land: it is waited for (up to twice the request timeout) and taken, rather
+   * than failing and leaving an item that no state records.
    */
   async upsert(req: UpsertUserVaultItemRequest): Promise<UserVaultItem> {
-    const put = (body: UpsertUserVaultItemRequest, idempotent: boolean) =>
-      this.http.call({ method: "PUT", path: "/user_vault", json: body, schema: UserVaultItem, idempotent, secrets: [req.value] });
-    if (req.id !== undefined) return put(req, true);
+    if (req.id !== undefined) return this.put(req, true);
     const schedule = this.http.retrySchedule();
     for (;;) {
       try {
-        return await put(req, false);
+        return await this.put(req, false);
       } catch (e) {
         if (!isUncertainFailure(e)) throw e;
         const landed = await this.findByKey(req.type, req.key, req.visibility ?? "USER");
-        if (landed) return landed.value === req.value ? landed : put({ ...req, id: landed.id }, true);
+        if (landed) return this.settle(req, landed);
         // Not there: writing again cannot make a second item.
         const delay = schedule.nextDelay(e as PlatformError, true);
-        if (delay === undefined) throw e;
+        if (delay === undefined) {
+          const late = mayLandLater(e) ? await this.awaitLateLanding(req) : undefined;
+          if (late) return late;
+          throw e;
+        }
         await sleep(delay);
       }
     }
+  }
+
+  private put(body: UpsertUserVaultItemRequest, idempotent: boolean): Promise<UserVaultItem> {
+    return this.http.call({ method: "PUT", path: "/user_vault", json: body, schema: UserVaultItem, idempotent, secrets: [body.value] });
+  }
+
+  /** The item an uncertain write left, made to hold the value asked for. */
+  private async settle(req: UpsertUserVaultItemRequest, landed: UserVaultItem): Promise<UserVaultItem> {
+    return landed.value === req.value ? landed : this.put({ ...req, id: landed.id }, true);
+  }
+
+  /** Waits for a timed-out write to land, up to twice the request timeout; undefined if it does not. */
+  private async awaitLateLanding(req: UpsertUserVaultItemRequest): Promise<UserVaultItem | undefined> {
+    const deadline = Date.now() + 2 * this.http.timeoutMs;
+    while (Date.now() < deadline) {
+      await sleep(LATE_LANDING_POLL_MS);
+      const landed = await this.findByKey(req.type, req.key, req.visibility ?? "USER");
+      if (landed) return this.settle(req, landed);
+    }
+    return undefined;
   }
 
   /** Deletes by id. Returns false when the item was already gone. */

@@ -162,17 +162,15 @@ async function upWithALateWrite(args: string[]): Promise<PulumiRun & { output: s
   return { ...done, seconds: (Date.now() - started) / 1000 };
 }
 
-test("a vault write answered after the client's 30 s timeout, with no budget left to look for it: up fails naming the timeout, no secret anywhere", async () => {
-  const up = await upWithALateWrite(["--continue-on-error"]); // the echo rows' 2 s budget
-  expect(up.code).not.toBe(0);
-  expect(up.output).toMatch(/dynamic\/ccluster:\w+ \([\w-]+\):\n\s*error: \[CCLUSTER_ERR_NETWORK\] The CCluster platform API at \S+ did not answer within 30000 ms/);
+test("a vault write answered after the client's 30 s timeout, with no budget left to try again: up waits for the late write and takes it, no orphan, no secret anywhere", async () => {
+  const up = await upWithALateWrite([]); // the echo rows' 2 s budget is spent when the write times out
+  if (up.code !== 0) throw new Error(`up exited ${up.code}:\n${up.output.slice(-4000)}`);
+  expect(up.seconds).toBeGreaterThan(30);
+  const state = await stateHoldings(project.stack);
+  expect(state.vault).toHaveLength(resources.length);
+  expect(reconcile(await platformHoldings(emu()), state)).toEqual({ orphans: [], lost: [], duplicateIds: [] });
   expect(leaked([up.output])).toEqual([]);
   expect(leaked(await stateAndBackend())).toEqual([]);
-  // The late write landed after its create had failed: an item no state records (the budget was
-  // shorter than the request timeout, so the create could not look again). The next row's creates
-  // would refuse its key, so it is removed here.
-  const books = reconcile(await platformHoldings(emu()), await stateHoldings(project.stack));
-  for (const id of books.orphans) await clientsFor(emu()).vault().delete(Number(id));
   expect((await pulumi(["destroy", "--yes", "--skip-preview"])).code).toBe(0);
   expect(await platformHoldings(emu())).toEqual({ vault: [], apiKeys: [], gatewayTokens: [] });
 });

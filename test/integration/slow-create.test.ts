@@ -80,3 +80,15 @@ test("a gateway token create slower than the client's timeout that lands before 
   expect(((await admin(emu(), "GET", "/stats")).matched as number) - (await deletesBefore)).toBe(1);
   expect((await gateway.listTokens("late-first-gw")).map((t) => t.id)).toEqual([token.id]);
 });
+
+test("a vault write slower than the client's timeout, with no time left to try again: the write is waited for and taken, not left behind", async () => {
+  // The budget is spent when the first try times out; the write lands about a second later.
+  const vault = createClients(settingsFor(emu()), { timeoutMs: CLIENT_TIMEOUT_MS, retry: { budgetMs: 200, baseDelayMs: 5, maxDelayMs: 50 } }).vault();
+  await admin(emu(), "PUT", "/faults", { latencyMs: 2 * CLIENT_TIMEOUT_MS, match: { method: "PUT", pathPrefix: "/user_vault" } });
+  const item = await vault.upsert({ type: "env_vars", key: "SLOW_WRITE", value: "late-but-there" });
+  await admin(emu(), "DELETE", "/faults");
+  await settled();
+  expect(item.value).toBe("late-but-there");
+  expect((await vault.list({ type: "env_vars" })).filter((i) => i.key === "SLOW_WRITE").map((i) => i.id)).toEqual([item.id]);
+  await vault.delete(item.id);
+});
