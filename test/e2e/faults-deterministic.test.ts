@@ -331,7 +331,7 @@ describe("SIGKILL of `pulumi up` with fixed keys and a fixed token name in fligh
   test("a preview then finds nothing to do, dropping the flag changes no credential, destroy leaves nothing, no secret reached any output", async () => {
     steps.after("adopted");
     expectSuccess("pulumi preview --expect-no-changes", await stack.run(["preview", "--expect-no-changes"]));
-    // "then remove the flag if you like": an update of the flag alone, which touches no credential.
+    // Removing the flag afterwards (README): an update of the flag alone, which touches no credential.
     const adopted = await platformHoldings(emu());
     await stack.declare(fixed);
     const unflagged = expectSuccess("pulumi up without adoptExisting", await stack.up());
