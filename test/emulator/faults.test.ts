@@ -17,8 +17,11 @@ async function stats(): Promise<FaultStats> {
   return (await admin(emu.info, "GET", "/stats")).body as FaultStats;
 }
 
-/** Runs `action` under `faults` and returns how many requests each fault kind hit meanwhile. */
-async function hitsDuring(faults: unknown, action: () => Promise<void>): Promise<Omit<FaultStats, "requests" | "inFlight" | "matched">> {
+/**
+ * Runs `action` under `faults` and returns how many requests each fault kind hit meanwhile. The
+ * gauges (`inFlight`, `held`: how many right now) and the non-fault counts are left out.
+ */
+async function hitsDuring(faults: unknown, action: () => Promise<void>): Promise<Omit<FaultStats, "requests" | "inFlight" | "matched" | "held">> {
   const put = await admin(emu.info, "PUT", "/faults", faults);
   expect(put.status).toBe(200);
   const before = await stats();
