@@ -10,7 +10,7 @@ import type * as dynamic from "@pulumi/pulumi/dynamic";
 import { generateCertificates } from "../../provider/certificates";
 import { makeResourceProvider } from "../../provider/framework/lifecycle";
 import { kindByName } from "../../provider/registry";
-import { clientsFor, settingsFor, useEmulator } from "../support/emulator";
+import { clientsFor, providerConfigFor, useEmulator } from "../support/emulator";
 
 const emu = useEmulator();
 const dir = mkdtempSync(join(tmpdir(), "certkinds-"));
@@ -19,9 +19,7 @@ let clock = new Date();
 
 function providerFor(typeName: string): dynamic.ResourceProvider {
   const p = makeResourceProvider(kindByName(typeName), { now: () => clock });
-  const s = settingsFor(emu());
-  const config: Record<string, string | undefined> = { "ccluster:apiUrl": s.apiUrl, "ccluster:token": s.token };
-  void p.configure!({ config: { get: (k: string) => config[k], require: (k: string) => config[k]! } });
+  void p.configure(providerConfigFor(emu()));
   return p;
 }
 
