@@ -22,6 +22,10 @@ async function underFaults<T>(faults: unknown, fn: () => Promise<T>): Promise<{ 
   return { result, hits };
 }
 
+/**
+ * The PlatformError `p` rejects with. Its `message` and `stack` are not enumerable, so a spread
+ * (`{ ...err }`) misses them: the tests that search an error's text name them after the spread.
+ */
 async function caught(p: Promise<unknown>): Promise<PlatformError> {
   try {
     await p;
@@ -263,7 +267,7 @@ test("an error never carries the token or the value written, even from a server 
     const port = (server.address() as AddressInfo).port;
     const err = await caught(createClients({ apiUrl: `http://127.0.0.1:${port}`, token }).vault().upsert({ type: "env_vars", key: "K", value }));
     expect(err.status).toBe(422);
-    const everything = JSON.stringify({ message: err.message, ...err, stack: err.stack });
+    const everything = JSON.stringify({ ...err, message: err.message, stack: err.stack });
     expect(everything).toContain("bad: "); // the platform's words are there...
     expect(everything).not.toContain(token); // ...without the credentials
     expect(everything).not.toContain(value);
@@ -325,7 +329,7 @@ test("a 403 (a valid token without the right) is a clear AUTH error that does no
     const err = await caught(createClients({ apiUrl: `http://127.0.0.1:${port}`, token }).vault().delete(7));
     expect(err).toMatchObject({ code: ErrorCodes.AUTH, status: 403, method: "DELETE", platformMessage: "Not enough permissions" });
     expect(err.message).toContain("denied this request to these credentials (they are valid but lack the permission");
-    expect(JSON.stringify({ message: err.message, ...err })).not.toContain(token);
+    expect(JSON.stringify({ ...err, message: err.message })).not.toContain(token);
   } finally {
     server.close();
   }
@@ -381,7 +385,7 @@ describe("a server that echoes the request in its errors (how a registry passwor
       const request = { type: "registry_credentials" as const, key: "registry", value, ...(status === 500 ? { id: 7 } : {}) };
       const err = await caught(vault.upsert(request));
       expect(err.status).toBe(status);
-      const everything = JSON.stringify({ message: err.message, ...err, stack: err.stack });
+      const everything = JSON.stringify({ ...err, message: err.message, stack: err.stack });
       expect(err.message).toContain("echo: "); // the platform's words are there...
       for (const decoded of decodings(everything)) {
         expect(decoded).not.toContain(password); // ...without the password, however it was encoded
@@ -411,7 +415,7 @@ describe("a server that echoes the request in its errors (how a registry passwor
       const err = await caught(clients.aigateway().listTokens("some-gateway"));
       expect(err).toMatchObject({ code: ErrorCodes.AUTH, status: 401 });
       expect(err.message).toContain("echo: credentials ");
-      for (const decoded of decodings(JSON.stringify({ message: err.message, ...err }))) expect(decoded).not.toContain(clientSecret);
+      for (const decoded of decodings(JSON.stringify({ ...err, message: err.message }))) expect(decoded).not.toContain(clientSecret);
     } finally {
       server.close();
     }
