@@ -157,9 +157,12 @@ async function secondUp(p: dynamic.ResourceProvider, first: { id: string; outs: 
   return p.diff!(first.id, first.outs, await checked(p, first.inputs, program));
 }
 
+/** The first `up`: check, then create. The outs are the state every later `up` diffs against. */
 async function firstUp(p: dynamic.ResourceProvider, program: Record<string, unknown>) {
   const inputs = await checked(p, {}, program);
-  return { ...(await p.create(inputs)), inputs };
+  const { id, outs } = await p.create(inputs);
+  if (outs === undefined) throw new Error(`create returned no outs (id ${id})`);
+  return { id, outs, inputs };
 }
 
 describe("a second `up` of the same program changes nothing", () => {
