@@ -39,12 +39,20 @@ function anSshPublicKey(): string {
   return sshPublicKey;
 }
 
+/** One resource of the `declared` fixture: its plain inputs, and the inputs it reads from secret config. */
+export interface ScaleResource {
+  kind: string;
+  name: string;
+  args: Record<string, unknown>;
+  secretArgs?: Record<string, string>;
+}
+
 /**
  * `count` auto-named resources, cycling through every kind that lives on the platform (a vault
  * item of each type, a serverless key, a gateway token), with secrets from secret config.
  */
-export function scaleResources(count: number, secrets: ReturnType<typeof scaleSecrets>) {
-  const makers = [
+export function scaleResources(count: number, secrets: ReturnType<typeof scaleSecrets>): ScaleResource[] {
+  const makers: ((name: string) => ScaleResource)[] = [
     (n: string) => ({ kind: "BearerToken", name: n, args: {} }),
     (n: string) => ({ kind: "EnvironmentVariable", name: n, args: {}, secretArgs: { value: secrets.env } }),
     (n: string) => ({ kind: "ServerlessApiKey", name: n, args: {} }),
@@ -56,8 +64,6 @@ export function scaleResources(count: number, secrets: ReturnType<typeof scaleSe
   ];
   return Array.from({ length: count }, (_, i) => makers[i % makers.length](`r${String(i).padStart(3, "0")}`));
 }
-
-export type ScaleResource = ReturnType<typeof scaleResources>[number];
 
 /** A project of the `declared` fixture with these resources, pointed at the emulator. */
 export async function scaleProject(emu: Emulator, resources: ScaleResource[], env: Record<string, string> = {}): Promise<TestProject> {
