@@ -1,6 +1,6 @@
 // eslint (flat config) with typescript-eslint's recommended rules, for `npm run lint` and CI.
 // Rules that need type information are not on: they would type-check the whole project once
-// more (tsc's job in `npm run build`).
+// more (tsc's job: `npm run build`, and `npm run typecheck`, which lint runs, for the tests too).
 import js from "@eslint/js";
 import globals from "globals";
 import tseslint from "typescript-eslint";

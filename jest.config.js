@@ -5,7 +5,8 @@
  * - e2e:         test/e2e and test/engine; the real Pulumi engine (scripts/install-pulumi.sh) and
  *                Go (the language host's tests and the SDK generators).
  * `npm test` runs all three, in that order (test/support/lane-sequencer.js). Jest runs the
- * TypeScript tests directly (ts-jest); the code that the Pulumi engine loads (the serialized
+ * TypeScript tests directly (ts-jest, isolatedModules: no type-checking; `npm run lint` type-checks
+ * them with tsconfig.test.json); the code that the Pulumi engine loads (the serialized
  * dynamic provider), the emulator's CLI and the compiled policy pack come from dist/, which every
  * test:* script builds first.
  */

@@ -1,7 +1,8 @@
 /**
  * The test lanes (jest.config.js): `npm run test:unit` and `npm run test:integration` never build
  * the Pulumi engine, so a test that needs it must live in the e2e lane, where it fails loudly
- * rather than skipping; `npm test` runs every lane, the fast ones first. CI lints before it tests.
+ * rather than skipping; `npm test` runs every lane, the fast ones first. CI lints (eslint, and tsc
+ * over the tests) before it tests.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -71,7 +72,16 @@ test("CI lints after npm ci and before the tests, and a lint failure fails it", 
   expect(at("npm test")).toBeGreaterThan(at("npm run lint"));
   expect(ci).toContain("npm run lint || lint_status=$?");
   expect(ci).toMatch(/\[ "\$status" -ne 0 \] \|\| status=\$lint_status/);
-  expect(scripts.lint).toBe("eslint .");
+  expect(scripts.lint).toBe("eslint . && npm run typecheck");
+});
+
+test("lint type-checks the tests too: ts-jest compiles them without checking types", () => {
+  expect(scripts.typecheck).toBe("tsc -p tsconfig.test.json");
+  const main = JSON.parse(readFileSync(join(root, "tsconfig.json"), "utf8")) as { include: string[] };
+  const tests = JSON.parse(readFileSync(join(root, "tsconfig.test.json"), "utf8")) as { extends: string; include: string[]; compilerOptions: { noEmit?: boolean } };
+  expect(tests.extends).toBe("./tsconfig.json");
+  expect(tests.compilerOptions.noEmit).toBe(true);
+  expect(tests.include).toEqual(expect.arrayContaining([...main.include, "test"]));
 });
 
 test("the README's set-up section names each lane's command and the lint command", () => {
