@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runPulumi, type PulumiRun } from "../harness/engine";
-import { admin, clientsFor, stackConfigFor, useEmulator } from "../support/emulator";
+import { admin, stackConfigFor, useEmulator } from "../support/emulator";
 import { listFiles } from "../support/plugin-stack";
 import { createTestProject, type TestProject } from "../support/pulumi-project";
 import { platformHoldings, reconcile, stateHoldings, waitUntil } from "../support/stack-at-scale";
