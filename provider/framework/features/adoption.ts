@@ -10,8 +10,11 @@ import type { Feature } from "../feature";
 export const adoption: Feature = {
   check(inputs, kind) {
     if (inputs.existingId === undefined || (inputs.rotationDays === undefined && inputs.keepers === undefined)) return [];
+    const given = [`existingId ${JSON.stringify(inputs.existingId)}`];
+    if (inputs.rotationDays !== undefined) given.push(`rotationDays ${JSON.stringify(inputs.rotationDays)}`);
+    if (inputs.keepers !== undefined) given.push("keepers");
     const reason =
-      `${kind.typeName}.existingId cannot be combined with rotationDays or keepers: a rotation deletes the adopted item and makes a successor, ` +
+      `${kind.typeName}.existingId cannot be combined with rotationDays or keepers (got ${given.join(" and ")}): a rotation deletes the adopted item and makes a successor, ` +
       "which needs its key; adopt by key instead (key + adoptExisting: true)";
     return [{ property: "existingId", reason }];
   },
