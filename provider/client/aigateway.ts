@@ -72,6 +72,7 @@ export class AiGatewayApi {
       findStrays: async () => (await this.listTokens(gateway)).filter((t) => t.name === name && !before.has(t.id)).map((t) => t.id),
       remove: (id) => this.deleteToken(gateway, id),
       lateLandingMs: 2 * this.http.timeoutMs,
+      namesAreUnique: true,
       retry: this.http.retrySchedule(),
     });
   }

@@ -7,7 +7,7 @@
  * the tries go on, with the client's backoff, until its time budget is spent (retry.ts).
  * An attempt that timed out (or met a gateway timeout) may still land later, after the retry
  * succeeded: then the caller waits, up to `lateLandingMs`, for those late objects and removes
- * them too. An attempt refused as a duplicate because an earlier one landed first (a unique name)
+ * them too (unless the platform's unique names refuse them, `namesAreUnique`). An attempt refused as a duplicate because an earlier one landed first (a unique name)
  * is tried again once that one is removed. On final failure, strays found are removed before the
  * error is thrown.
  */
@@ -23,6 +23,12 @@ export interface CreateOnceSteps<T extends { id: string }> {
   retry: RetrySchedule;
   /** How long a timed-out request may still take to land on the platform. */
   lateLandingMs: number;
+  /**
+   * The platform refuses a second object with the name (gateway tokens): an attempt that lands
+   * after a create succeeded is refused and makes nothing, so a success is not followed by a wait
+   * for late landings. (Late landings are still waited for when the create finally fails.)
+   */
+  namesAreUnique?: boolean;
   /** Poll interval while waiting for late landings (default 250 ms). */
   pollMs?: number;
 }
@@ -45,7 +51,7 @@ export async function createOnce<T extends { id: string }>(steps: CreateOnceStep
   for (;;) {
     try {
       const made = await steps.create();
-      await sweepLateLandings(made.id);
+      if (!steps.namesAreUnique) await sweepLateLandings(made.id);
       return made;
     } catch (e) {
       if (!isUncertainFailure(e)) {
