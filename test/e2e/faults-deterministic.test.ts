@@ -61,6 +61,22 @@ class SmallStack {
     return stack;
   }
 
+  /**
+   * Runs a test on a fresh stack, then what every test ends with: the secrets the platform made
+   * are remembered, destroy leaves the platform empty, and no secret reached any output or file.
+   */
+  static async exercise(emu: Emulator, resources: Decl[], body: (stack: SmallStack) => Promise<void>): Promise<void> {
+    const stack = await SmallStack.of(emu, resources);
+    try {
+      await body(stack);
+      await stack.rememberMadeSecrets();
+      await stack.destroy();
+      expect(await stack.leaked()).toEqual([]);
+    } finally {
+      await stack.project.cleanup();
+    }
+  }
+
   /** Sets (or changes) the declared resources. */
   async declare(resources: Decl[]): Promise<void> {
     const shapes = resources.map((r) => ({ ...r, secretArgs: Object.keys(r.secretArgs ?? {}) }));
@@ -124,8 +140,7 @@ describe.each([
   const emu = useEmulator();
 
   test("one up completes; the platform holds exactly one, the one the state records", async () => {
-    const stack = await SmallStack.of(emu(), [{ kind, name: "target", args }, ...bystanders(`lost${holding}`)]);
-    try {
+    await SmallStack.exercise(emu(), [{ kind, name: "target", args }, ...bystanders(`lost${holding}`)], async (stack) => {
       const before = await stats(emu());
       await setFaults(emu(), { responseLost: { next: 6 }, match: { method: "POST", pathPrefix } });
       expectSuccess("pulumi up", await stack.up());
@@ -136,12 +151,7 @@ describe.each([
       const state = await stateHoldings(stack.project.stack);
       expect(state[holding]).toHaveLength(1);
       expect((await platformHoldings(emu()))[holding]).toEqual(state[holding]);
-      await stack.rememberMadeSecrets();
-      await stack.destroy();
-      expect(await stack.leaked()).toEqual([]);
-    } finally {
-      await stack.project.cleanup();
-    }
+    });
   });
 });
 
@@ -151,8 +161,7 @@ describe("a serverless key create answered after the client's 30 s timeout", () 
   // The README: "one whose request timed out is waited for (up to twice the request timeout) and
   // deleted when it lands". So the up succeeds, later than the late landing, having deleted it.
   test("the up waits for the late key, deletes it, and succeeds with exactly the key it records", async () => {
-    const stack = await SmallStack.of(emu(), [{ kind: "ServerlessApiKey", name: "slow", args: {} }, ...bystanders("late")]);
-    try {
+    await SmallStack.exercise(emu(), [{ kind: "ServerlessApiKey", name: "slow", args: {} }, ...bystanders("late")], async (stack) => {
       const latencyBefore = (await stats(emu())).latency;
       // Only the first create is slow; then the fault set only counts (as `matched`) the deletes
       // of serverless keys, so the test sees the late key being removed.
@@ -173,12 +182,7 @@ describe("a serverless key create answered after the client's 30 s timeout", () 
       await settled(emu());
       expect(await stack.books()).toEqual(clean);
       expect((await platformHoldings(emu())).apiKeys).toHaveLength(1);
-      await stack.rememberMadeSecrets();
-      await stack.destroy();
-      expect(await stack.leaked()).toEqual([]);
-    } finally {
-      await stack.project.cleanup();
-    }
+    });
   });
 });
 
@@ -186,9 +190,8 @@ describe("a gateway token whose rate limit cannot be set, and whose clean-up fai
   const emu = useEmulator();
 
   test("the up fails naming the token left; the next up leaves exactly one token, rate-limited", async () => {
-    const stack = await SmallStack.of(emu(), [{ kind: "aigateway.AuthToken", name: "limited", args: { gateway: GATEWAY, requestsPerMinute: 10 } }, ...bystanders("limit")]);
     const gateway = clientsFor(emu()).aigateway();
-    try {
+    await SmallStack.exercise(emu(), [{ kind: "aigateway.AuthToken", name: "limited", args: { gateway: GATEWAY, requestsPerMinute: 10 } }, ...bystanders("limit")], async (stack) => {
       // PATCH and DELETE of one token share this prefix; the create (POST …/tokens) does not.
       await setFaults(emu(), { error5xx: { rate: 1, status: 500 }, match: { pathPrefix: `/aigateway/v1/gateways/${GATEWAY}/tokens/` } });
       const failed = expectFailure("pulumi up with the token's PATCH and DELETE failing", await stack.up());
@@ -204,12 +207,7 @@ describe("a gateway token whose rate limit cannot be set, and whose clean-up fai
       expect(tokens.map((t) => [t.name, t.status, t.rate_limit?.requests_per_minute])).toEqual([[left[0].name, "ACTIVE", 10]]);
       expect(tokens[0].id).not.toBe(left[0].id);
       expect(await stack.books()).toEqual(clean);
-      await stack.rememberMadeSecrets();
-      await stack.destroy();
-      expect(await stack.leaked()).toEqual([]);
-    } finally {
-      await stack.project.cleanup();
-    }
+    });
   });
 });
 
@@ -220,9 +218,8 @@ describe("a named gateway token that already exists and no state records", () =>
     const gateway = clientsFor(emu()).aigateway();
     const existing = await gateway.createToken(GATEWAY, "team-fixed");
     const token = { kind: "aigateway.AuthToken", name: "fixed", args: { gateway: GATEWAY, name: "team-fixed" } };
-    const stack = await SmallStack.of(emu(), [token, ...bystanders("named")]);
-    stack.secrets.add(existing.token!);
-    try {
+    await SmallStack.exercise(emu(), [token, ...bystanders("named")], async (stack) => {
+      stack.secrets.add(existing.token!);
       const before = await gateway.listTokens(GATEWAY);
       const failed = expectFailure("pulumi up onto an existing token name", await stack.up());
       expect(failed.output).toContain('a token named "team-fixed" already exists on gateway');
@@ -235,12 +232,7 @@ describe("a named gateway token that already exists and no state records", () =>
       expect(after.map((t) => t.name)).toEqual(["team-fixed"]);
       expect(after[0].id).not.toBe(existing.id);
       expect(await stack.books()).toEqual(clean);
-      await stack.rememberMadeSecrets();
-      await stack.destroy();
-      expect(await stack.leaked()).toEqual([]);
-    } finally {
-      await stack.project.cleanup();
-    }
+    });
   });
 });
 
