@@ -7,9 +7,9 @@
  * the tries go on, with the client's backoff, until its time budget is spent (retry.ts).
  * An attempt that timed out (or met a gateway timeout) may still land later, after the retry
  * succeeded: then the caller waits, up to `lateLandingMs`, for those late objects and removes
- * them too (unless the platform's unique names refuse them, `namesAreUnique`). An attempt refused as a duplicate because an earlier one landed first (a unique name)
- * is tried again once that one is removed. On final failure, strays found are removed before the
- * error is thrown.
+ * them too (unless the platform's unique names refuse them, `namesAreUnique`). An attempt refused
+ * as a duplicate because an earlier one landed first (a unique name) is tried again once that one
+ * is removed. On final failure, strays found are removed before the error is thrown.
  */
 import { ErrorCodes, isPlatformError, isUncertainFailure, mayLandLater, type PlatformError } from "./errors";
 import type { RetrySchedule } from "./retry";
