@@ -8,12 +8,9 @@
  */
 import { runPulumi, type PulumiRun } from "../harness/engine";
 import { admin, useEmulator } from "../support/emulator";
-import { statePlaces, type Place } from "../support/plugin-stack";
 import type { TestProject } from "../support/pulumi-project";
 import {
   expectedSecretCount,
-  leaksIn,
-  outputOf,
   platformHoldings,
   reconcile,
   scaleProject,
@@ -22,9 +19,9 @@ import {
   stackSecrets,
   startPulumi,
   stateHoldings,
-  unfoundIn,
   waitUntil,
 } from "../support/stack-at-scale";
+import { leaksIn, outputOf, statePlaces, unfoundIn, type Place } from "../support/secret-search";
 
 jest.setTimeout(900_000);
 const emu = useEmulator();
@@ -44,12 +41,12 @@ async function setFaults(faults: Record<string, unknown>): Promise<void> {
  */
 async function secretsBeforeDestroy(project: TestProject, declared: Record<string, string>) {
   const { secrets, control } = await stackSecrets(emu(), project, declared);
-  return { secrets, control, state: await statePlaces(project) };
+  return { secrets, control, state: await statePlaces(project, { historyConfig: "left out" }) };
 }
 
 /** The secret search over outputs, the state before and after destroy, and the backend; with its control. */
 async function secretSearch(project: TestProject, found: Awaited<ReturnType<typeof secretsBeforeDestroy>>, outputs: Place[]) {
-  const places = [...outputs, ...found.state, ...(await statePlaces(project))];
+  const places = [...outputs, ...found.state, ...(await statePlaces(project, { historyConfig: "left out" }))];
   return { searched: found.secrets.length, leaked: leaksIn(found.secrets, places), unfoundInControl: unfoundIn(found.secrets, [found.control]) };
 }
 

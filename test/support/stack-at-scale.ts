@@ -11,8 +11,8 @@ import type { Stack } from "@pulumi/pulumi/automation";
 import { request } from "undici";
 import { ensurePulumiEngine, runPulumi, type PulumiRun } from "../harness/engine";
 import { clientsFor, stackConfigFor } from "./emulator";
-import type { Place } from "./plugin-stack";
 import { createTestProject, repoRoot, type TestProject } from "./pulumi-project";
+import type { Place, SecretValue } from "./secret-search";
 
 type Emulator = Parameters<typeof clientsFor>[0];
 
@@ -179,12 +179,6 @@ export async function waitUntil(what: string, predicate: () => Promise<boolean>,
   }
 }
 
-/** A value that must never be in plaintext, and what it is: a leak report names this, never the value. */
-export interface SecretValue {
-  what: string;
-  value: string;
-}
-
 /** The declared config secrets (see {@link scaleSecrets}), named. */
 export function declaredSecrets(declared: Record<string, string>): SecretValue[] {
   return Object.entries(declared).map(([k, value]) => ({ what: `declared secret "${k}"`, value }));
@@ -194,33 +188,6 @@ export function declaredSecrets(declared: Record<string, string>): SecretValue[]
 export function expectedSecretCount(declared: Record<string, string>, resources: ScaleResource[]): number {
   const generating = ["BearerToken", "ServerlessApiKey", "aigateway.AuthToken", "Certificate"];
   return new Set(Object.values(declared)).size + resources.filter((r) => generating.includes(r.kind)).length;
-}
-
-/** The engine's output of a run, as a place to search. */
-export function outputOf(what: string, run: { stdout: string; stderr: string }): Place[] {
-  return [
-    { where: `${what} (stdout)`, text: run.stdout },
-    { where: `${what} (stderr)`, text: run.stderr },
-  ];
-}
-
-/** A secret as it may stand in a text: raw, JSON-escaped once (the state), twice (a JSON string inside JSON, as `--show-secrets` writes it). */
-function formsOf(value: string): string[] {
-  const escape = (s: string) => JSON.stringify(s).slice(1, -1);
-  return [...new Set([value, escape(value), escape(escape(value))])];
-}
-
-const occursIn = (secret: SecretValue, place: Place) => formsOf(secret.value).some((f) => place.text.includes(f));
-
-/** Each secret found in a place, as "what in where" (the value itself is not repeated). */
-export function leaksIn(secrets: SecretValue[], places: Place[]): string[] {
-  // A file searched before and after a destroy is reported once.
-  return [...new Set(secrets.flatMap((s) => places.filter((p) => occursIn(s, p)).map((p) => `${s.what} in ${p.where}`)))];
-}
-
-/** The secrets that none of the places holds: the control, run over a text that must hold them all. */
-export function unfoundIn(secrets: SecretValue[], places: Place[]): string[] {
-  return secrets.filter((s) => !places.some((p) => occursIn(s, p))).map((s) => s.what);
 }
 
 /** Distinct values, the names of a value's holders joined (the declared env value is held by many resources). */
