@@ -5,16 +5,15 @@
  * config, through the failure paths after `check`: error answers (422 and 500) that echo the
  * request in each style the emulator's `echo` fault has, and an answer later than the client's
  * request timeout. No secret may appear, in any of its raw, JSON-escaped, URL-encoded or base64
- * forms, in the engine's output, the CLI's state export or any file of the backend; and the
- * platform must hold exactly what the state records.
+ * forms (test/support/secret-search.ts), in the engine's output, the CLI's state export or any file
+ * of the backend; and the platform must hold exactly what the state records.
  */
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { runPulumi, type PulumiRun } from "../harness/engine";
 import { admin, stackConfigFor, useEmulator } from "../support/emulator";
-import { listFiles } from "../support/plugin-stack";
 import { createTestProject, type TestProject } from "../support/pulumi-project";
+import { leaksIn, outputOf, statePlaces, type Place, type SecretValue } from "../support/secret-search";
 import { platformHoldings, reconcile, stateHoldings, waitUntil } from "../support/stack-at-scale";
 
 jest.setTimeout(600_000);
@@ -61,57 +60,23 @@ afterAll(async () => {
   await project?.cleanup();
 });
 
-/**
- * Every form in which a text could carry the secret: raw; JSON-escaped once and twice (a JSON
- * document in a JSON string, as the registry credential's value is), the usual way and with
- * `\uXXXX` for non-ASCII and `\/`; each of those URL-encoded (path and form style, either hex
- * case) and in base64 (standard and URL alphabets, on its own and at each of the three offsets
- * it can have inside a longer base64 text). Written here rather than taken from the scrubber, so
- * a form the scrubber forgets is still looked for.
- */
-function formsOf(secret: string): string[] {
-  const escapes = [
-    (s: string) => JSON.stringify(s).slice(1, -1),
-    (s: string) => JSON.stringify(s).slice(1, -1).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
-    (s: string) => JSON.stringify(s).slice(1, -1).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`),
-    (s: string) => JSON.stringify(s).slice(1, -1).replace(/\//g, "\\/"),
-  ];
-  const escaped = new Set([secret, ...escapes.map((e) => e(secret))]);
-  for (const once of [...escaped]) for (const e of escapes) escaped.add(e(once));
-  const forms = new Set<string>();
-  for (const text of escaped) {
-    const uri = encodeURIComponent(text);
-    const form = new URLSearchParams({ v: text }).toString().slice(2);
-    for (const f of [text, uri, form]) forms.add(f).add(f.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()));
-    const bytes = Buffer.from(text, "utf8");
-    for (const alphabet of ["base64", "base64url"] as const) {
-      forms.add(bytes.toString(alphabet));
-      for (let offset = 0; offset < 3; offset++) {
-        // Only the characters made of the text's bits alone: the same wherever the text sits.
-        const encoded = Buffer.concat([Buffer.alloc(offset), bytes, Buffer.alloc(2)]).toString(alphabet);
-        forms.add(encoded.slice(Math.ceil((offset * 8) / 6), Math.floor(((offset + bytes.length) * 8) / 6)));
-      }
-    }
-  }
-  return [...forms];
-}
-
-/** The resources (by name, never by value) whose secret appears in any form in any text. */
-function leaked(texts: string[]): string[] {
-  return resources.filter((r) => formsOf(r.secret).some((f) => texts.some((t) => t.includes(f)))).map((r) => r.name);
-}
+/** Each resource's secret, named by the resource: a leak report never prints the value. */
+const secrets: SecretValue[] = resources.map((r) => ({ what: r.name, value: r.secret }));
 
 async function pulumi(args: string[]): Promise<PulumiRun & { output: string }> {
   const run = await runPulumi([...args, "--stack", "test", "--non-interactive", "--color=never"], { cwd: project.dir, env: project.env });
   return { ...run, output: run.stdout + run.stderr };
 }
 
-/** The CLI's export as a user runs it, and every file of the backend (the update history's config included). */
-async function stateAndBackend(): Promise<string[]> {
-  const exported = await pulumi(["stack", "export"]);
-  expect(exported.code).toBe(0);
-  expect(exported.stdout).toContain("pulumi:pulumi:Stack"); // the real state, written by the ups
-  return [exported.stdout, ...listFiles(project.env.PULUMI_BACKEND_URL.replace("file://", "")).map((f) => readFileSync(f, "utf8"))];
+/**
+ * The CLI's export as a user runs it, and every file of the backend. Every secret here is set with
+ * `--secret` or comes from the environment, so the history's record of the stack config is searched
+ * too: it must hold them encrypted.
+ */
+async function stateAndBackend(): Promise<Place[]> {
+  const places = await statePlaces(project, { historyConfig: "searched" });
+  expect(places[0].text).toContain("pulumi:pulumi:Stack"); // the real state, written by the ups
+  return places;
 }
 
 const stats = async () => (await admin(emu(), "GET", "/stats")) as Record<string, number>;
@@ -132,8 +97,8 @@ describe.each([
     // Every resource is tried, rather than those the engine started before the first failure.
     const up = await pulumi(["up", "--yes", "--skip-preview", "--continue-on-error"]).finally(() => admin(emu(), "DELETE", "/faults"));
     expect(up.code).not.toBe(0);
-    expect(leaked([up.output])).toEqual([]);
-    expect(leaked(await stateAndBackend())).toEqual([]);
+    expect(leaksIn(secrets, outputOf("pulumi up", up))).toEqual([]);
+    expect(leaksIn(secrets, await stateAndBackend())).toEqual([]);
     // Not vacuous: every write was echoed, each failure names its resource and kind and quotes
     // the echo, in which the scrubber found something to redact.
     expect((await stats()).echo - before.echo).toBeGreaterThanOrEqual(resources.length);
@@ -169,8 +134,8 @@ test("a vault write answered after the client's 30 s timeout, with no budget lef
   const state = await stateHoldings(project.stack);
   expect(state.vault).toHaveLength(resources.length);
   expect(reconcile(await platformHoldings(emu()), state)).toEqual({ orphans: [], lost: [], duplicateIds: [] });
-  expect(leaked([up.output])).toEqual([]);
-  expect(leaked(await stateAndBackend())).toEqual([]);
+  expect(leaksIn(secrets, outputOf("pulumi up", up))).toEqual([]);
+  expect(leaksIn(secrets, await stateAndBackend())).toEqual([]);
   expect((await pulumi(["destroy", "--yes", "--skip-preview"])).code).toBe(0);
   expect(await platformHoldings(emu())).toEqual({ vault: [], apiKeys: [], gatewayTokens: [] });
 });
@@ -183,8 +148,8 @@ test("a vault write answered after the client's 30 s timeout, within the default
   const state = await stateHoldings(project.stack);
   expect(state.vault).toHaveLength(resources.length);
   expect(reconcile(await platformHoldings(emu()), state)).toEqual({ orphans: [], lost: [], duplicateIds: [] });
-  expect(leaked([up.output])).toEqual([]);
-  expect(leaked(await stateAndBackend())).toEqual([]);
+  expect(leaksIn(secrets, outputOf("pulumi up", up))).toEqual([]);
+  expect(leaksIn(secrets, await stateAndBackend())).toEqual([]);
 
   const destroy = await pulumi(["destroy", "--yes", "--skip-preview"]);
   expect(destroy.code).toBe(0);
