@@ -6,6 +6,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ClientCredentialsToken, createClients, ErrorCodes, PlatformError, resolveSettings } from "../../provider/client";
 import { admin, clientsFor, settingsFor, useEmulator } from "../support/emulator";
+import { decodedPlaces, leaksIn } from "../support/secret-search";
 
 const emu = useEmulator();
 afterEach(async () => {
@@ -387,10 +388,13 @@ describe("a server that echoes the request in its errors (how a registry passwor
       expect(err.status).toBe(status);
       const everything = JSON.stringify({ ...err, message: err.message, stack: err.stack });
       expect(err.message).toContain("echo: "); // the platform's words are there...
-      for (const decoded of decodings(everything)) {
-        expect(decoded).not.toContain(password); // ...without the password, however it was encoded
-        expect(decoded).not.toContain('"is\\try');
-      }
+      // ...without the password (or a piece of it), however it was encoded: every decoding of the
+      // error, searched for every encoded form.
+      const secrets = [
+        { what: "the password", value: password },
+        { what: "a piece of the password", value: '"is\\try' },
+      ];
+      expect(leaksIn(secrets, decodedPlaces({ where: "the error", text: everything }))).toEqual([]);
     } finally {
       server.close();
     }
@@ -415,39 +419,10 @@ describe("a server that echoes the request in its errors (how a registry passwor
       const err = await caught(clients.aigateway().listTokens("some-gateway"));
       expect(err).toMatchObject({ code: ErrorCodes.AUTH, status: 401 });
       expect(err.message).toContain("echo: credentials ");
-      for (const decoded of decodings(JSON.stringify({ ...err, message: err.message }))) expect(decoded).not.toContain(clientSecret);
+      const error = { where: "the error", text: JSON.stringify({ ...err, message: err.message }) };
+      expect(leaksIn([{ what: "the client secret", value: clientSecret }], decodedPlaces(error))).toEqual([]);
     } finally {
       server.close();
     }
   });
 });
-
-/**
- * The text and what it decodes to in every way a secret could be hidden in it, in any order up to
- * four steps deep: JSON unescaping, URL and form decoding, and base64 / base64url decoding of every
- * run that looks like base64 (at each of the four alignments). Independent of the scrubber's own list.
- */
-function decodings(text: string): string[] {
-  const jsonUnescape = (s: string) =>
-    s.replace(/\\(u[0-9a-fA-F]{4}|["\\/bfnrt])/g, (_m, e: string) =>
-      e[0] === "u" ? String.fromCharCode(parseInt(e.slice(1), 16)) : ({ b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" } as Record<string, string>)[e] ?? e,
-    );
-  const percentDecode = (s: string) =>
-    s.replace(/(%[0-9a-fA-F]{2})+/g, (run) => {
-      try {
-        return decodeURIComponent(run);
-      } catch {
-        return run;
-      }
-    });
-  const base64Decode = (shift: number) => (s: string) =>
-    s.replace(/[A-Za-z0-9+/_-]{8,}={0,2}/g, (run) => run.slice(0, shift) + Buffer.from(run.slice(shift), "base64").toString("utf8"));
-  const steps = [jsonUnescape, percentDecode, (s: string) => percentDecode(s.replace(/\+/g, " ")), ...[0, 1, 2, 3].map(base64Decode)];
-  const seen = new Set([text]);
-  let frontier = [text];
-  for (let depth = 0; depth < 4; depth++) {
-    frontier = frontier.flatMap((s) => steps.map((step) => step(s))).filter((s) => !seen.has(s));
-    for (const s of frontier) seen.add(s);
-  }
-  return [...seen];
-}
