@@ -11,8 +11,8 @@
 import { join } from "node:path";
 import { runPulumi, type PulumiRun } from "../harness/engine";
 import { admin, clientsFor, stackConfigFor, useEmulator } from "../support/emulator";
-import { leakedFrom, stateTexts } from "../support/plugin-stack";
 import { createTestProject, repoRoot, type TestProject } from "../support/pulumi-project";
+import { leaksIn, outputOf, statePlaces, type Place, type SecretValue } from "../support/secret-search";
 import { GATEWAY, platformHoldings, reconcile, scaleSecrets, startPulumi, stateHoldings, waitUntil } from "../support/stack-at-scale";
 import { Steps } from "../support/steps";
 
@@ -45,9 +45,10 @@ const settled = (emu: Emulator) => waitUntil("the platform has finished every re
  * (secret arguments from secret config), and every CLI run's output is kept for the leak check.
  */
 class SmallStack {
-  readonly log: string[] = [];
-  /** Every secret the stack was given or made; none may appear in any output or state file. */
-  readonly secrets = new Set<string>();
+  /** The output of every CLI run, for the leak check. */
+  readonly log: Place[] = [];
+  /** Every secret the stack was given or made, named; none may appear in any output or state file. */
+  readonly secrets: SecretValue[] = [];
 
   private constructor(
     private readonly emu: Emulator,
@@ -81,14 +82,14 @@ class SmallStack {
   async declare(resources: Decl[]): Promise<void> {
     const shapes = resources.map((r) => ({ ...r, secretArgs: Object.keys(r.secretArgs ?? {}) }));
     const values = Object.fromEntries(resources.flatMap((r) => Object.entries(r.secretArgs ?? {}).map(([k, v]) => [`${r.name}.${k}`, v])));
-    for (const v of Object.values(values)) this.secrets.add(v);
+    for (const [name, value] of Object.entries(values)) this.secrets.push({ what: `declared ${name}`, value });
     await this.project.stack.setConfig("resources", { value: JSON.stringify(shapes) });
     await this.project.stack.setConfig("secretValues", { value: JSON.stringify(values), secret: true });
   }
 
   async run(args: string[]): Promise<Run> {
     const r = await runPulumi([...args, "--non-interactive", "--color=never"], { cwd: this.project.dir, env: this.project.env });
-    this.log.push(r.stdout, r.stderr);
+    this.log.push(...outputOf(`pulumi ${args[0]}`, r));
     return { ...r, output: r.stdout + r.stderr };
   }
 
@@ -101,10 +102,10 @@ class SmallStack {
 
   /** Remembers the secrets the platform made (tokens, keys, generated values), from the stack's outputs. */
   async rememberMadeSecrets(): Promise<void> {
-    for (const output of Object.values(await this.project.stack.outputs())) {
+    for (const [name, output] of Object.entries(await this.project.stack.outputs())) {
       const v = output.value as Record<string, unknown>;
-      const made = [v.token, v.value, "apiKeyId" in v ? v.key : undefined];
-      for (const s of made) if (typeof s === "string" && s.length >= 8) this.secrets.add(s);
+      const made = { token: v.token, value: v.value, key: "apiKeyId" in v ? v.key : undefined };
+      for (const [field, s] of Object.entries(made)) if (typeof s === "string" && s.length >= 8) this.secrets.push({ what: `output ${name}.${field}`, value: s });
     }
   }
 
@@ -115,9 +116,9 @@ class SmallStack {
     expect(await platformHoldings(this.emu)).toEqual(nothing);
   }
 
-  /** Secrets found in the engine's output, the CLI's export or the backend's files. */
+  /** Secrets found in the engine's output, the CLI's export or the backend's files (the history's config record left out, as this check always has), as "what in where". */
   async leaked(): Promise<string[]> {
-    return leakedFrom(this.secrets, [...this.log, ...(await stateTexts(this.project))]);
+    return leaksIn(this.secrets, [...this.log, ...(await statePlaces(this.project, { historyConfig: "left out" }))]);
   }
 }
 
@@ -219,7 +220,7 @@ describe("a named gateway token that already exists and no state records", () =>
     const existing = await gateway.createToken(GATEWAY, "team-fixed");
     const token = { kind: "aigateway.AuthToken", name: "fixed", args: { gateway: GATEWAY, name: "team-fixed" } };
     await SmallStack.exercise(emu(), [token, ...bystanders("named")], async (stack) => {
-      stack.secrets.add(existing.token!);
+      stack.secrets.push({ what: "the existing token team-fixed", value: existing.token! });
       const before = await gateway.listTokens(GATEWAY);
       const failed = expectFailure("pulumi up onto an existing token name", await stack.up());
       expect(failed.output).toContain('a token named "team-fixed" already exists on gateway');
@@ -269,7 +270,7 @@ describe("SIGKILL of `pulumi up` with fixed keys and a fixed token name in fligh
     await pause(500);
     up.kill();
     const killed = await up.done;
-    stack.log.push(killed.stdout, killed.stderr);
+    stack.log.push(...outputOf("killed pulumi up", killed));
     expect(killed.code).not.toBe(0);
     // The held creates now land, as a real platform finishes requests whose client has died.
     await setFaults(emu(), {});

@@ -11,8 +11,9 @@ import { delimiter, join } from "node:path";
 import { promisify } from "node:util";
 import { createTempBackend, ensurePulumiEngine, PULUMI_SDK_VERSION, type TempBackend } from "../harness/engine";
 import { clientsFor, useEmulator } from "../support/emulator";
-import { changes, leakedFrom, listFiles, pluginConfigFor } from "../support/plugin-stack";
+import { changes, pluginConfigFor } from "../support/plugin-stack";
 import { repoRoot } from "../support/pulumi-project";
+import { backendPlaces, leaksIn } from "../support/secret-search";
 
 jest.setTimeout(600_000);
 const run = promisify(execFile);
@@ -106,9 +107,16 @@ test("up makes every kind from Python, a preview has no changes, refresh finds t
   expect(statSync(up.outputs.pemPath.value).mode & 0o777).toBe(0o600);
 
   // The state holds the secrets only encrypted.
-  const secrets = [registryPassword, hfToken, i.token, i.aigatewayServiceAccount.clientSecret, up.outputs.deployment.value.endpoint_bearer_token, up.outputs.serverlessApiKey.value, up.outputs.gatewayToken.value];
-  const state = listFiles(backend.dir).map((f) => readFileSync(f, "utf8"));
-  expect(leakedFrom(secrets, state)).toEqual([]);
+  const secrets = [
+    { what: "the registry password", value: registryPassword },
+    { what: "the Hugging Face token", value: hfToken },
+    { what: "the emulator token", value: i.token },
+    { what: "the gateway client secret", value: i.aigatewayServiceAccount.clientSecret },
+    { what: "output deployment.endpoint_bearer_token", value: up.outputs.deployment.value.endpoint_bearer_token },
+    { what: "output serverlessApiKey", value: up.outputs.serverlessApiKey.value },
+    { what: "output gatewayToken", value: up.outputs.gatewayToken.value },
+  ];
+  expect(leaksIn(secrets, backendPlaces(backend.dir))).toEqual([]);
 
   expect(changes((await step("preview")).changes)).toEqual({});
   expect(changes((await step("refresh")).changes)).toEqual({});

@@ -17,8 +17,9 @@ import { join } from "node:path";
 import { ensurePulumiEngine, runPulumi } from "../harness/engine";
 import { clientsFor, useEmulator } from "../support/emulator";
 import { buildNodeSdk, linkNodeSdk, nodeSdkPackage } from "../support/node-sdk";
-import { changes, leakedFrom, pluginConfigFor, stateTexts as stateTextsOf } from "../support/plugin-stack";
+import { changes, pluginConfigFor } from "../support/plugin-stack";
 import { createTestProject, repoRoot, type TestProject } from "../support/pulumi-project";
+import { leaksIn, outputOf, statePlaces, type Place, type SecretValue } from "../support/secret-search";
 
 jest.setTimeout(300_000);
 const emu = useEmulator();
@@ -27,13 +28,13 @@ let project: TestProject;
 
 const registryPassword = "ts-plugin-registry-password-0001";
 /** Every secret the stack may hold, filled in as the tests learn them (outputs, emulator credentials). */
-const secrets = new Set<string>([registryPassword]);
+const secrets: SecretValue[] = [{ what: "the registry password", value: registryPassword }];
 
 beforeAll(async () => {
   ensurePulumiEngine();
   const sdkBin = await buildNodeSdk(scratch);
   const i = emu().info;
-  secrets.add(i.token).add(i.aigatewayServiceAccount.clientSecret);
+  secrets.push({ what: "the emulator token", value: i.token }, { what: "the gateway client secret", value: i.aigatewayServiceAccount.clientSecret });
   project = await createTestProject({
     source: join(repoRoot, "examples", "typescript-plugin"),
     config: {
@@ -52,8 +53,10 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-const leaked = (...texts: string[]) => leakedFrom(secrets, texts);
-const stateTexts = () => stateTextsOf(project);
+/** The secrets that appear in any form in any of the places, as "what in where". */
+const leaked = (...places: Place[]) => leaksIn(secrets, places);
+/** The export and the backend's files, without the history's record of the stack config (as this test has always searched them). */
+const statePlacesNow = () => statePlaces(project, { historyConfig: "left out" });
 
 test("up makes the credentials from TypeScript on the generated SDK, one through an explicit provider, and a preview finds nothing to do", async () => {
   const up = await project.stack.up();
@@ -64,7 +67,12 @@ test("up makes the credentials from TypeScript on the generated SDK, one through
   expect(up.summary.resourceChanges).toEqual({ create: 10 });
   const outs = await project.stack.outputs();
   for (const name of ["endpointBearerToken", "serverlessApiKey", "imagePullSecretCredentials", "ciBearerToken", "gatewayAuthToken"]) expect([name, outs[name].secret]).toEqual([name, true]);
-  secrets.add(outs.endpointBearerToken.value).add(outs.serverlessApiKey.value).add(outs.ciBearerToken.value).add(outs.gatewayAuthToken.value);
+  secrets.push(
+    { what: "output endpointBearerToken", value: outs.endpointBearerToken.value },
+    { what: "output serverlessApiKey", value: outs.serverlessApiKey.value },
+    { what: "output ciBearerToken", value: outs.ciBearerToken.value },
+    { what: "output gatewayAuthToken", value: outs.gatewayAuthToken.value },
+  );
   expect(outs.imagePullSecretCredentials.value).toEqual({ username: "AWS", password: registryPassword });
 
   const clients = clientsFor(emu());
@@ -74,10 +82,10 @@ test("up makes the credentials from TypeScript on the generated SDK, one through
   const pem = outs.pemPath.value as string;
   expect(pem).toBe(join(project.dir, "certs", "endpoint.pem"));
   expect(statSync(pem).mode & 0o777).toBe(0o600);
-  secrets.add(readFileSync(pem, "utf8").split("-----END PRIVATE KEY-----")[0]);
+  secrets.push({ what: "the PEM file's private key", value: readFileSync(pem, "utf8").split("-----END PRIVATE KEY-----")[0] });
 
   // The plugin's type tokens, and the explicit provider for the one resource that names it.
-  const state = JSON.parse((await stateTexts())[0]);
+  const state = JSON.parse((await statePlacesNow())[0].text);
   const resources: { urn: string; type: string; provider?: string; inputs: Record<string, unknown> }[] = state.deployment.resources;
   const byName = (name: string) => resources.find((r) => r.urn.endsWith(`::${name}`))!;
   expect(byName("inference-token").type).toBe("ccluster:index:BearerToken");
@@ -93,7 +101,7 @@ test("up makes the credentials from TypeScript on the generated SDK, one through
 });
 
 test("no secret is in the state or the backend: neither the credentials nor the providers' settings", async () => {
-  expect(leaked(...(await stateTexts()))).toEqual([]);
+  expect(leaked(...(await statePlacesNow()))).toEqual([]);
 });
 
 test("destroy removes every credential and the .pem file", async () => {
@@ -123,5 +131,5 @@ new ccluster.BearerToken("elsewhere", {}, { provider: noUrl });
   expect(output).toContain("[CCLUSTER_ERR_NETWORK]");
   expect(output).toContain("127.0.0.1:9");
   expect(await clientsFor(emu()).vault().list()).toEqual([]);
-  expect(leaked(output)).toEqual([]);
+  expect(leaked(...outputOf("pulumi up", up))).toEqual([]);
 });

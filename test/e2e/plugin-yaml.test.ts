@@ -17,8 +17,9 @@ import { promisify } from "node:util";
 import { generateCertificates } from "../../provider/certificates";
 import { ensurePulumiEngine } from "../harness/engine";
 import { clientsFor, useEmulator } from "../support/emulator";
-import { changes, leakedFrom, listFiles, pluginConfigFor, pulumiOn, stateTexts as stateTextsOf } from "../support/plugin-stack";
+import { changes, pluginConfigFor, pulumiOn } from "../support/plugin-stack";
 import { createTestProject, repoRoot, type TestProject } from "../support/pulumi-project";
+import { leaksIn, listFiles, outputOf, statePlaces, type Place, type SecretValue } from "../support/secret-search";
 
 jest.setTimeout(300_000);
 const emu = useEmulator();
@@ -30,7 +31,11 @@ const hfToken = "hf_" + "y".repeat(36);
 /** Secret values of the items the test makes with the client and then imports. */
 const imported = { env: "imported-env-secret-0002", bearer: "imported-bearer-secret-0003", hf: "hf_" + "i".repeat(36), registry: "imported-registry-secret-0004" };
 /** Every secret the stack may hold, filled in as the tests learn them (outputs, emulator credentials). */
-const secrets = new Set<string>([registryPassword, hfToken, ...Object.values(imported)]);
+const secrets: SecretValue[] = [
+  { what: "the registry password", value: registryPassword },
+  { what: "the Hugging Face token", value: hfToken },
+  ...Object.entries(imported).map(([k, value]) => ({ what: `the imported ${k} secret`, value })),
+];
 
 beforeAll(async () => {
   const engine = ensurePulumiEngine();
@@ -39,7 +44,7 @@ beforeAll(async () => {
   const sshKey = join(scratch, "deploy");
   await promisify(execFile)("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", sshKey]);
   const i = emu().info;
-  secrets.add(i.token).add(i.aigatewayServiceAccount.clientSecret);
+  secrets.push({ what: "the emulator token", value: i.token }, { what: "the gateway client secret", value: i.aigatewayServiceAccount.clientSecret });
   project = await createTestProject({
     source: join(repoRoot, "examples", "yaml"),
     config: {
@@ -58,10 +63,10 @@ afterAll(async () => {
 });
 
 const pulumi = (args: string[]) => pulumiOn(project, args);
-/** The secrets that appear in any of the texts. */
-const leaked = (...texts: string[]) => leakedFrom(secrets, texts);
+/** The secrets that appear in any form in any of the places, as "what in where". */
+const leaked = (...places: Place[]) => leaksIn(secrets, places);
 /** The export and the backend's files, without the history's record of the stack config (looked at by itself). */
-const stateTexts = () => stateTextsOf(project);
+const statePlacesNow = () => statePlaces(project, { historyConfig: "left out" });
 
 test("up makes every kind from YAML, and a preview finds nothing to do", async () => {
   const up = await project.stack.up();
@@ -69,7 +74,11 @@ test("up makes every kind from YAML, and a preview finds nothing to do", async (
   const outs = await project.stack.outputs();
   for (const name of ["deployment", "serverlessApiKey", "gatewayToken"]) expect(outs[name].secret).toBe(true);
   const deployment = outs.deployment.value;
-  secrets.add(deployment.endpoint_bearer_token).add(outs.serverlessApiKey.value).add(outs.gatewayToken.value);
+  secrets.push(
+    { what: "output deployment.endpoint_bearer_token", value: deployment.endpoint_bearer_token },
+    { what: "output serverlessApiKey", value: outs.serverlessApiKey.value },
+    { what: "output gatewayToken", value: outs.gatewayToken.value },
+  );
   expect(deployment).toMatchObject({ hf_token: hfToken, image_pull_secret_credentials: { username: "AWS", password: registryPassword } });
 
   const clients = clientsFor(emu());
@@ -79,19 +88,19 @@ test("up makes every kind from YAML, and a preview finds nothing to do", async (
   const pem = outs.pemPath.value as string;
   expect(pem).toBe(join(project.dir, "certs", "endpoint.pem"));
   expect(statSync(pem).mode & 0o777).toBe(0o600);
-  secrets.add(readFileSync(pem, "utf8").split("-----END PRIVATE KEY-----")[0]);
+  secrets.push({ what: "the PEM file's private key", value: readFileSync(pem, "utf8").split("-----END PRIVATE KEY-----")[0] });
 
   expect(changes((await project.stack.preview()).changeSummary)).toEqual({});
 });
 
 test("no secret is in the state or the backend, not even the credential given as plain provider config", async () => {
-  const texts = await stateTexts();
-  expect(leaked(...texts)).toEqual([]);
+  const places = await statePlacesNow();
+  expect(leaked(...places)).toEqual([]);
   // The plain credential is in the update history's record of the stack config, as the user set it, and only there.
   const history = listFiles(project.env.PULUMI_BACKEND_URL.replace("file://", "")).filter((f) => f.endsWith(".history.json"));
   expect(history.length).toBeGreaterThan(0);
   for (const f of history) expect(JSON.parse(readFileSync(f, "utf8")).config["ccluster:aigatewayClientSecret"]).toBe(emu().info.aigatewayServiceAccount.clientSecret);
-  const state = JSON.parse(texts[0]);
+  const state = JSON.parse(places[0].text);
   const provider = state.deployment.resources.find((r: { type: string }) => r.type === "pulumi:providers:ccluster");
   expect(provider.inputs.aigatewayClientId).toBe(emu().info.aigatewayServiceAccount.clientId);
   expect(provider.inputs.aigatewayClientSecret).toMatchObject({ ciphertext: expect.any(String) });
@@ -128,7 +137,7 @@ test("pulumi import --file of items made with the client: no secret in the gener
   const code = readFileSync(generated, "utf8");
   for (const name of Object.keys(items)) expect(code).toContain(`${name}:`);
   expect(code).toContain("key: IMPORTED_ENV");
-  expect(leaked(code, res.output, ...(await stateTexts()))).toEqual([]);
+  expect(leaked({ where: "the generated code", text: code }, ...outputOf("pulumi import", res), ...(await statePlacesNow()))).toEqual([]);
 
   // As the README shows: the generated code, with each secret read from secret config.
   const sshLine = readFileSync(`${sshKey}.pub`, "utf8").trim();
@@ -165,13 +174,13 @@ test("a pulumi:providers:ccluster resource with settings of its own: its token e
   const up = await project.stack.up();
   expect(changes(up.summary.resourceChanges)).toEqual({ create: 2 });
   expect((await clientsFor(emu()).vault().list()).filter((i) => i.key === "CI_ONLY").length).toBe(1);
-  const texts = await stateTexts();
-  const resources: { urn: string; type: string; provider?: string; inputs: Record<string, unknown> }[] = JSON.parse(texts[0]).deployment.resources;
+  const state = await statePlacesNow();
+  const resources: { urn: string; type: string; provider?: string; inputs: Record<string, unknown> }[] = JSON.parse(state[0].text).deployment.resources;
   const provider = resources.find((r) => r.urn.endsWith("::ciProvider"))!;
   expect(provider.type).toBe("pulumi:providers:ccluster");
   expect(provider.inputs.token).toMatchObject({ ciphertext: expect.any(String) });
   expect(resources.find((r) => r.urn.endsWith("::ciEnv"))!.provider).toMatch(/::pulumi:providers:ccluster::ciProvider::/);
-  expect(leaked(...texts)).toEqual([]);
+  expect(leaked(...state)).toEqual([]);
   expect(changes((await project.stack.preview()).changeSummary)).toEqual({});
 });
 
@@ -181,7 +190,7 @@ test("a serverless API key cannot be imported: the message says why and what to 
   expect(res.code).not.toBe(0);
   expect(res.output).toContain("ServerlessApiKey cannot be imported: its secret is shown only when the key is created");
   expect(res.output).toContain("Declare a new ServerlessApiKey instead");
-  expect((await stateTexts())[0]).not.toContain("ServerlessApiKey::elsewhere");
+  expect((await statePlacesNow())[0].text).not.toContain("ServerlessApiKey::elsewhere");
   await clientsFor(emu()).serverless().delete(key.id);
 });
 

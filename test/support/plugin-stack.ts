@@ -1,11 +1,8 @@
 /**
  * What the provider-plugin e2e tests (YAML, TypeScript, Python, moving from dynamic resources)
  * share: the plugin's `ccluster:*` settings for the emulator, the CLI run against the test stack,
- * the change summary without "same", and the texts a secret must never appear in (the backend's
- * files, which the crash tests search too).
+ * and the change summary without "same". The secret search is test/support/secret-search.ts.
  */
-import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
 import type { Emulator } from "../../emulator";
 import { runPulumi, type PulumiRun } from "../harness/engine";
 import type { TestProject } from "./pulumi-project";
@@ -37,41 +34,4 @@ export async function pulumiOn(project: TestProject, args: string[]): Promise<Pu
 /** Only what a change summary would do beyond "same". */
 export function changes(summary: Record<string, number | undefined> | undefined): Record<string, number | undefined> {
   return Object.fromEntries(Object.entries(summary ?? {}).filter(([op, n]) => op !== "same" && n));
-}
-
-/** Every file below a folder (paths). */
-export function listFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
-}
-
-/** A text a secret could reach, and where it came from (what a leak report names). */
-export interface Place {
-  where: string;
-  text: string;
-}
-
-/**
- * The CLI's export as a user runs it (first), and every file of the backend, each named. The
- * update history records the stack config as it was set (as Pulumi.<stack>.yaml does): that
- * record is left out.
- */
-export async function statePlaces(project: TestProject): Promise<Place[]> {
-  const exported = await runPulumi(["stack", "export", "--stack", project.stack.name, "--non-interactive"], { cwd: project.dir, env: project.env });
-  if (exported.code !== 0) throw new Error(`pulumi stack export exited ${exported.code}: ${exported.stderr}`);
-  const backendDir = project.env.PULUMI_BACKEND_URL.replace("file://", "");
-  const withoutConfig = (f: string) => (f.endsWith(".history.json") ? JSON.stringify({ ...JSON.parse(readFileSync(f, "utf8")), config: undefined }) : readFileSync(f, "utf8"));
-  return [
-    { where: `pulumi stack export (${project.stack.name})`, text: exported.stdout },
-    ...listFiles(backendDir).map((f) => ({ where: `backend file ${relative(backendDir, f)}`, text: withoutConfig(f) })),
-  ];
-}
-
-/** The texts of {@link statePlaces}. */
-export async function stateTexts(project: TestProject): Promise<string[]> {
-  return (await statePlaces(project)).map((p) => p.text);
-}
-
-/** The values of `secrets` that appear in any of the texts. */
-export function leakedFrom(secrets: Iterable<string>, texts: string[]): string[] {
-  return [...secrets].filter((s) => texts.some((t) => t.includes(s)));
 }
