@@ -4,13 +4,14 @@
  * drift seen by refresh and preview, adoption, secrets absent from state, destroy.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { UpResult } from "@pulumi/pulumi/automation";
 import { runPulumi } from "../harness/engine";
 import { clientsFor, useEmulator, stackConfigFor } from "../support/emulator";
 import { createTestProject, type TestProject } from "../support/pulumi-project";
+import { leaksIn, statePlaces, type SecretValue } from "../support/secret-search";
 import { Steps } from "../support/steps";
 
 jest.setTimeout(300_000);
@@ -283,32 +284,24 @@ test("lookups read existing items: getItem (only its value secret) and getCertif
 test("no secret value appears in plaintext in the exported state, the backend's files or the engine's output", async () => {
   steps.after("updated"); // engineLog holds the diffs of the steps up to the update, at least
   const outs = await outputs();
-  // The CLI's export, as a user would run it (the Automation API's exportStack decrypts secrets).
-  const exported = await runPulumi(["stack", "export", "--stack", "test"], { cwd: project.dir, env: project.env });
-  expect(exported.code).toBe(0);
-  const state = exported.stdout;
-  expect(state).toContain("pulumi-nodejs:dynamic/ccluster:BearerToken"); // it is the real state
-  const backendFiles = listFiles(project.env.PULUMI_BACKEND_URL.replace("file://", "")).map((f) => readFileSync(f, "utf8")).join("\n");
-  const values = [
-    ...Object.values(secrets),
-    emu().info.token,
-    emu().info.aigatewayServiceAccount.clientSecret,
-    outs.tok.value,
-    outs.sk.key,
-    outs.gw.token,
-    outs.gwnamed.token,
-    pemBody(outs.cert.clientPrivateKeyPem),
+  // The CLI's export, as a user would run it (the Automation API's exportStack decrypts secrets), and the backend's files.
+  const places = [{ where: "the engine's output", text: engineLog }, ...(await statePlaces(project, { historyConfig: "searched" }))];
+  expect(places[1].text).toContain("pulumi-nodejs:dynamic/ccluster:BearerToken"); // it is the real state
+  const values: [what: string, value: unknown][] = [
+    ...Object.entries(secrets).map(([name, value]): [string, unknown] => [`declared secret ${name}`, value]),
+    ["the platform token", emu().info.token],
+    ["the gateway client secret", emu().info.aigatewayServiceAccount.clientSecret],
+    ["BearerToken tok value", outs.tok.value],
+    ["ServerlessApiKey sk key", outs.sk.key],
+    ["AuthToken gw token", outs.gw.token],
+    ["AuthToken gwnamed token", outs.gwnamed.token],
+    ["Certificate cert private key", pemBody(outs.cert.clientPrivateKeyPem)],
   ];
-  // Reported by position in `values`, so a failure never prints the secret itself.
+  expect(values.filter(([, value]) => typeof value !== "string").map(([what]) => what)).toEqual([]); // each was read
+  const named: SecretValue[] = values.map(([what, value]) => ({ what, value: String(value) }));
   expect(engineLog).toContain("[secret]"); // the diffs were printed, with secrets masked
-  const leaks = values.map((value, i) => ({
-    i,
-    known: typeof value === "string",
-    inState: state.includes(value),
-    inBackend: backendFiles.includes(value),
-    inEngineOutput: engineLog.includes(value),
-  }));
-  expect(leaks.filter((l) => !l.known || l.inState || l.inBackend || l.inEngineOutput)).toEqual([]);
+  // Leaks are reported as "what in where", so a failure never prints the secret itself.
+  expect(leaksIn(named, places)).toEqual([]);
 });
 
 test("a credential in plain stack config is warned about (the state would record it unencrypted); secret config is not", async () => {
@@ -340,9 +333,6 @@ test("destroy removes everything the stack made, and only that", async () => {
   expect(readFileSync(join(project.dir, "certs", "not-ours.pem"), "utf8")).toBe("keep me");
 });
 
-function listFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)]));
-}
 
 function pemBody(pem: string): string {
   return pem.split("\n").filter((l) => l && !l.startsWith("-----"))[1];
